@@ -1,0 +1,182 @@
+/**
+ * Checks on finished documents: the fail-closed trust lint and IAM's size quotas.
+ *
+ * The component runs them before it creates any child; `verify` runs the trust lint on a live
+ * role's trust policy.
+ */
+import { Partition, PolicyDocument, TrustPolicyDocument, partitionOfRegion, statementActions } from "./policies";
+import { ValidationError, describeValue, parsePrincipalArn, validateExternalId } from "./validation";
+
+/** Trust policy actions that let a principal into the role. */
+const ASSUME_ACTIONS = new Set(["sts:assumerole", "sts:*", "*"]);
+
+function allowsAssumeRole(actions: string[]): boolean {
+    return actions.some((action) => {
+        const lower = action.toLowerCase();
+        return ASSUME_ACTIONS.has(lower) || lower === "sts:assume*" || lower === "sts:assumerole*";
+    });
+}
+
+export interface TrustLintOptions {
+    /** The only account whose principals may be trusted. */
+    deployerAccountId: string;
+    /** Partition of the role; trusted ARNs must be in it. */
+    partition: Partition;
+}
+
+function describeStatement(statement: { Sid?: string }, index: number): string {
+    return statement.Sid ? `statement ${index} (Sid ${JSON.stringify(statement.Sid)})` : `statement ${index}`;
+}
+
+/**
+ * Returns the external IDs that a statement requires through `StringEquals` `sts:ExternalId`, or
+ * an empty list when it requires none. Keys are matched without regard to case, as IAM does.
+ */
+export function requiredExternalIds(condition: unknown): string[] {
+    if (typeof condition !== "object" || condition === null) {
+        return [];
+    }
+    for (const [operator, block] of Object.entries(condition)) {
+        if (operator !== "StringEquals" || typeof block !== "object" || block === null) {
+            continue;
+        }
+        for (const [key, value] of Object.entries(block)) {
+            if (key.toLowerCase() === "sts:externalid") {
+                return typeof value === "string" ? [value] : Array.isArray(value) ? value.map(String) : [];
+            }
+        }
+    }
+    return [];
+}
+
+function normalizePrincipals(principal: unknown): Array<{ type: string; value: string }> {
+    if (principal === "*") {
+        return [{ type: "*", value: "*" }];
+    }
+    if (typeof principal !== "object" || principal === null) {
+        return [{ type: "unknown", value: String(principal) }];
+    }
+    return Object.entries(principal).flatMap(([type, values]) =>
+        (Array.isArray(values) ? values : [values]).map((value) => ({ type, value: String(value) })),
+    );
+}
+
+/**
+ * Rejects a trust policy through which anyone but the deployer account, or anyone without the
+ * external ID, could assume the role.
+ *
+ * Rules, for every statement: no `NotPrincipal` or `NotAction`; no `*` principal; only `AWS`
+ * principals, each the deployer account ID, its root ARN or an IAM role or user ARN in it, in the
+ * role's partition. Every Allow statement that grants `sts:AssumeRole` requires a valid
+ * `sts:ExternalId` through `StringEquals`, because statements are ORed: one unconditioned Allow
+ * opens the role whatever the others say.
+ */
+export function lintTrustPolicy(document: TrustPolicyDocument, options: TrustLintOptions): void {
+    const fail = (where: string, rule: string, fix: string): never => {
+        throw new ValidationError("trustPolicy", `Trust policy ${where} is rejected: ${rule}. ${fix}`);
+    };
+    if (!Array.isArray(document.Statement) || document.Statement.length === 0) {
+        fail("document", "it has no statements", "Build it with buildTrustPolicy");
+    }
+
+    document.Statement.forEach((statement, index) => {
+        const where = describeStatement(statement, index);
+        const raw = statement as unknown as Record<string, unknown>;
+        if (raw.NotPrincipal !== undefined || raw.NotAction !== undefined) {
+            fail(where, "NotPrincipal and NotAction widen a trust policy to principals that nobody listed", "Name the principal and the action instead");
+        }
+        if (statement.Effect === "Deny") {
+            return;
+        }
+        for (const { type, value } of normalizePrincipals(statement.Principal)) {
+            if (value.includes("*")) {
+                fail(where, `the principal ${describeValue(value)} is a wildcard and would trust any AWS account`, "Trust the deployer account or ARNs in it");
+            }
+            if (type !== "AWS") {
+                fail(where, `the ${type} principal ${describeValue(value)} is not in the deployer account`, "Trust only AWS principals of the deployer account");
+            }
+            if (value === options.deployerAccountId || value === `arn:${options.partition}:iam::${options.deployerAccountId}:root`) {
+                continue;
+            }
+            const parsed = parsePrincipalArn(value);
+            if (!parsed || parsed.accountId !== options.deployerAccountId || parsed.partition !== options.partition) {
+                fail(
+                    where,
+                    `the principal ${describeValue(value)} is not in deployer account ${options.deployerAccountId} of partition ${options.partition}`,
+                    "Trust only the deployer account or role and user ARNs in it",
+                );
+            }
+        }
+        if (!allowsAssumeRole(statementActions(statement))) {
+            return;
+        }
+        const externalIds = requiredExternalIds(statement.Condition);
+        if (externalIds.length === 0) {
+            fail(
+                where,
+                "it allows sts:AssumeRole without a StringEquals sts:ExternalId condition, so anyone in the trusted account could use the role through Cloudbreak's confused deputy",
+                'Add "Condition": {"StringEquals": {"sts:ExternalId": "<external ID>"}}',
+            );
+        }
+        externalIds.forEach((externalId, position) =>
+            validateExternalId(externalId, { name: `trustPolicy ${where} sts:ExternalId[${position}]`, secret: true }),
+        );
+    });
+}
+
+/** IAM's size quotas in characters of minified JSON. */
+export const POLICY_SIZE_LIMITS = {
+    /** The role trust policy (`ACLSizePerRole`), default quota; AWS can raise it to 4,096. */
+    trust: 2048,
+    /** All inline policies of one role together. */
+    inline: 10240,
+    /** One customer managed policy. */
+    managed: 6144,
+} as const;
+
+export type PolicySizeKind = keyof typeof POLICY_SIZE_LIMITS;
+
+const SIZE_ADVICE: Record<PolicySizeKind, string> = {
+    trust: "Trust fewer deployer principals or external IDs, or ask AWS to raise the ACLSizePerRole quota to 4096 and check the size yourself",
+    inline: "Move additional statements into a customer managed policy and pass its ARN in managedPolicyArns",
+    managed: "Split the statements across two managed policies",
+};
+
+/** Returns the size that IAM counts for a document: its minified JSON length. */
+export function policySize(document: PolicyDocument<unknown>): number {
+    return JSON.stringify(document).length;
+}
+
+/** Throws when a document is over IAM's size quota for its kind. */
+export function assertPolicySize(kind: PolicySizeKind, documentName: string, document: PolicyDocument<unknown>): void {
+    const size = policySize(document);
+    const limit = POLICY_SIZE_LIMITS[kind];
+    if (size > limit) {
+        throw new ValidationError(
+            documentName,
+            `The ${documentName} is ${size} characters of minified JSON, over the IAM limit of ${limit} for ${kind === "trust" ? "a trust policy" : kind === "inline" ? "the inline policies of a role" : "a managed policy"}. ${SIZE_ADVICE[kind]}.`,
+        );
+    }
+}
+
+/** Throws when an ARN is in another partition than the role. */
+export function assertSamePartition(input: string, arn: string, partition: Partition): void {
+    const arnPartition = arn.split(":")[1];
+    if (arnPartition !== partition) {
+        throw new ValidationError(
+            input,
+            `Invalid ${input} ${describeValue(arn)}: it is in partition ${arnPartition}, but the role is in ${partition}. Use the ARN from partition ${partition}.`,
+        );
+    }
+}
+
+/** Throws when a region is outside the role's partition. */
+export function assertRegionInPartition(input: string, region: string, partition: Partition): void {
+    const regionPartition = partitionOfRegion(region);
+    if (regionPartition !== partition) {
+        throw new ValidationError(
+            input,
+            `Invalid ${input} ${describeValue(region)}: the region is in partition ${regionPartition}, but the role is in ${partition}. List regions of partition ${partition}.`,
+        );
+    }
+}

@@ -1,0 +1,499 @@
+import { createHash } from "node:crypto";
+
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+import { assertPolicySize, assertRegionInPartition, assertSamePartition, lintTrustPolicy } from "./checks";
+import { CloudbreakCredential, buildCloudbreakCredential } from "./handoff";
+import {
+    INLINE_POLICY_NAME,
+    Partition,
+    PolicyPreset,
+    PolicyStatement,
+    WELL_KNOWN_EXTERNAL_ID,
+    buildPermissionsPolicy,
+    buildTrustPolicy,
+    minifyPolicy,
+} from "./policies";
+import {
+    ValidationError,
+    validateAccountId,
+    validateAllowedRegions,
+    validateCredentialName,
+    validateDeployerPrincipalArns,
+    validateExternalIds,
+    validateManagedPolicyArns,
+    validateMaxSessionDuration,
+    validatePartition,
+    validatePolicyArn,
+    validatePolicyPreset,
+    validateRoleDescription,
+    validateRoleName,
+    validateRolePath,
+    validateStatements,
+    validateTags,
+} from "./validation";
+
+/** The Pulumi type token of {@link CloudbreakCredentialRole}. */
+export const CREDENTIAL_ROLE_TYPE = "cloudbreak:aws:CredentialRole";
+
+/** Inputs of {@link CloudbreakCredentialRole}. */
+export interface CloudbreakCredentialRoleArgs {
+    /**
+     * The 12-digit ID of the AWS account that Cloudbreak runs in (the deployer account).
+     *
+     * Required: the trust policy names this account, and there is no safe default.
+     * @example "123456789012"
+     */
+    readonly deployerAccountId: pulumi.Input<string>;
+
+    /**
+     * IAM role or user ARNs in the deployer account that may assume the role, in place of the
+     * whole account. Each must belong to `deployerAccountId` and contain no wildcard.
+     *
+     * @default - every principal of the deployer account whose own policies allow `sts:AssumeRole`
+     */
+    readonly deployerPrincipalArns?: string[];
+
+    /**
+     * External IDs that the trust policy requires through `StringEquals` `sts:ExternalId`; the
+     * caller must send one of them. Each has 2 to 1,224 characters of `A-Z a-z 0-9 + = , . @ : / _ -`.
+     * Give two during a rotation.
+     *
+     * Required, with no default: Cloudbreak 1.x to 2.9 always sends the well-known
+     * `provision-ambari` (which logs a warning, since every Cloudbreak installation sends it);
+     * CDP sends a per-tenant value that `cdp environments get-credential-prerequisites` prints.
+     */
+    readonly externalIds: pulumi.Input<string[]>;
+
+    /**
+     * Name of the IAM role. A fixed name means that a change which forces replacement deletes
+     * the old role before creating the new one.
+     *
+     * @default "cbreak-deployer" (the name that `cbd aws generate-role` used)
+     */
+    readonly roleName?: string;
+
+    /**
+     * IAM path of the role: `/` or up to 512 characters starting and ending with `/`.
+     *
+     * @default "/"
+     */
+    readonly path?: string;
+
+    /**
+     * Description of the role, at most 1,000 Latin-1 characters.
+     *
+     * @default - no description
+     */
+    readonly description?: string;
+
+    /**
+     * Permissions policy preset per Cloudbreak generation: `cloudbreak-1` (cbd up to 2.2, four
+     * wildcard statements), `cloudbreak-2` (cbd 2.6 to 2.9, 68 actions), `cdp` (Cloudera's
+     * current default cross-account policy).
+     *
+     * @default "cloudbreak-2"
+     */
+    readonly policy?: PolicyPreset;
+
+    /**
+     * Statements appended to the inline policy after the preset's.
+     *
+     * @default []
+     */
+    readonly additionalStatements?: PolicyStatement[];
+
+    /**
+     * ARNs of managed policies to attach. Attachments are named from a hash of the ARN, so
+     * reordering the list changes nothing.
+     *
+     * @default []
+     */
+    readonly managedPolicyArns?: string[];
+
+    /**
+     * ARN of the managed policy that sets the role's permissions boundary.
+     *
+     * @default - no permissions boundary
+     */
+    readonly permissionsBoundaryArn?: string;
+
+    /**
+     * Maximum session duration in seconds, 3,600 to 43,200. Cloudbreak asks for 3,600.
+     *
+     * @default 3600
+     */
+    readonly maxSessionDurationSeconds?: number;
+
+    /**
+     * Tags on the role; the provider's `defaultTags` are added by the provider.
+     *
+     * @default {}
+     */
+    readonly tags?: Record<string, string>;
+
+    /**
+     * Regions in which the role may call regional actions. When set, a Deny statement refuses
+     * regional actions outside them through `aws:RequestedRegion`; IAM, Route 53, Price List and
+     * STS actions are exempt because they are served from global endpoints.
+     *
+     * @default - every region
+     */
+    readonly allowedRegions?: string[];
+
+    /**
+     * Name of the Cloudbreak credential in the hand-off requests: 5 to 100 characters matching
+     * `^[a-z][-a-z0-9]*[a-z0-9]$`.
+     *
+     * @default - the role name, which must then meet the same rule
+     */
+    readonly credentialName?: string;
+
+    /**
+     * The end-user account that the role must be created in. When set, the component compares
+     * it with the account of the provider's credentials and creates nothing when they differ.
+     *
+     * @default - not checked
+     */
+    readonly accountId?: string;
+
+    /**
+     * Partition of the role's account. It decides the ARNs in the documents.
+     *
+     * @default - the partition of the provider in use, from `aws.getPartition`
+     */
+    readonly partition?: Partition;
+
+    /**
+     * Take over an existing role of this name and its inline policy `cb-policy` (as
+     * `cbd aws generate-role` made them) through Pulumi import, instead of creating them. The
+     * documents must match the live ones for the import to succeed; later updates then change the
+     * role in place.
+     *
+     * @default false
+     */
+    readonly adoptExisting?: boolean;
+
+    /**
+     * Make this component the only manager of the role's inline policies and managed policy
+     * attachments: policies added outside Pulumi are removed on the next `pulumi up --refresh`.
+     *
+     * @default true
+     */
+    readonly exclusivePolicyManagement?: boolean;
+}
+
+/** Arguments with defaults applied and plain values validated. */
+interface ResolvedArgs {
+    deployerPrincipalArns: string[];
+    roleName: string;
+    path: string;
+    description?: string;
+    policy: PolicyPreset;
+    additionalStatements: PolicyStatement[];
+    managedPolicyArns: string[];
+    permissionsBoundaryArn?: string;
+    maxSessionDurationSeconds: number;
+    tags: Record<string, string>;
+    allowedRegions?: string[];
+    credentialName: string;
+    accountId?: string;
+    partition?: Partition;
+    adoptExisting: boolean;
+    exclusivePolicyManagement: boolean;
+}
+
+/**
+ * Validates the plain (non-Output) inputs and applies defaults. Inputs given as Outputs are
+ * checked once they resolve, before any child that uses them is created.
+ */
+export function resolveCredentialRoleArgs(args: CloudbreakCredentialRoleArgs): ResolvedArgs {
+    if (typeof args !== "object" || args === null) {
+        throw new ValidationError("args", "CloudbreakCredentialRole needs an args object with deployerAccountId and externalIds.");
+    }
+    if (args.deployerAccountId === undefined) {
+        throw new ValidationError("deployerAccountId", "Missing deployerAccountId: give the 12-digit ID of the account that Cloudbreak runs in.");
+    }
+    if (args.externalIds === undefined) {
+        throw new ValidationError("externalIds", 'Missing externalIds: give the external IDs that Cloudbreak sends, e.g. ["provision-ambari"] for Cloudbreak 1.x to 2.9.');
+    }
+    if (!pulumi.Output.isInstance(args.deployerAccountId)) {
+        validateAccountId(args.deployerAccountId, "deployerAccountId");
+    }
+    if (!pulumi.Output.isInstance(args.externalIds)) {
+        validateExternalIds(args.externalIds, "externalIds");
+    }
+
+    const deployerPrincipalArns = args.deployerPrincipalArns ?? [];
+    if (typeof args.deployerAccountId === "string") {
+        validateDeployerPrincipalArns(deployerPrincipalArns, args.deployerAccountId, "deployerPrincipalArns");
+    }
+    const roleName = args.roleName ?? "cbreak-deployer";
+    validateRoleName(roleName, "roleName");
+    const path = args.path ?? "/";
+    validateRolePath(path, "path");
+    if (args.description !== undefined) {
+        validateRoleDescription(args.description, "description");
+    }
+    const policy = args.policy ?? "cloudbreak-2";
+    validatePolicyPreset(policy, "policy");
+    const additionalStatements = args.additionalStatements ?? [];
+    validateStatements(additionalStatements, "additionalStatements");
+    const managedPolicyArns = args.managedPolicyArns ?? [];
+    validateManagedPolicyArns(managedPolicyArns, "managedPolicyArns");
+    if (args.permissionsBoundaryArn !== undefined) {
+        validatePolicyArn(args.permissionsBoundaryArn, "permissionsBoundaryArn");
+    }
+    const maxSessionDurationSeconds = args.maxSessionDurationSeconds ?? 3600;
+    validateMaxSessionDuration(maxSessionDurationSeconds, "maxSessionDurationSeconds");
+    const tags = args.tags ?? {};
+    validateTags(tags, "tags");
+    if (args.allowedRegions !== undefined) {
+        validateAllowedRegions(args.allowedRegions, "allowedRegions");
+    }
+    const credentialName = args.credentialName ?? roleName;
+    validateCredentialName(credentialName, args.credentialName === undefined ? { name: "credentialName (defaulted from roleName)" } : "credentialName");
+    if (args.accountId !== undefined) {
+        validateAccountId(args.accountId, "accountId");
+    }
+    if (args.partition !== undefined) {
+        validatePartition(args.partition, "partition");
+    }
+
+    return {
+        deployerPrincipalArns,
+        roleName,
+        path,
+        description: args.description,
+        policy,
+        additionalStatements,
+        managedPolicyArns,
+        permissionsBoundaryArn: args.permissionsBoundaryArn,
+        maxSessionDurationSeconds,
+        tags,
+        allowedRegions: args.allowedRegions,
+        credentialName,
+        accountId: args.accountId,
+        partition: args.partition,
+        adoptExisting: args.adoptExisting ?? false,
+        exclusivePolicyManagement: args.exclusivePolicyManagement ?? true,
+    };
+}
+
+/** The documents of a role, minified, after every check passed. */
+export interface CredentialRoleDocuments {
+    partition: Partition;
+    externalIds: string[];
+    trustPolicy: string;
+    permissionsPolicy: string;
+}
+
+export interface DocumentInputs {
+    resolved: ResolvedArgs;
+    partition: Partition;
+    deployerAccountId: string;
+    externalIds: string[];
+}
+
+/**
+ * Builds and checks both documents: trust lint, size quotas and partition of every ARN and
+ * region. Throws a {@link ValidationError} on the first problem.
+ */
+export function buildCredentialRoleDocuments(inputs: DocumentInputs): CredentialRoleDocuments {
+    const { resolved, partition, deployerAccountId, externalIds } = inputs;
+    validateAccountId(deployerAccountId, "deployerAccountId");
+    validateExternalIds(externalIds, { name: "externalIds", secret: true });
+    validateDeployerPrincipalArns(resolved.deployerPrincipalArns, deployerAccountId, "deployerPrincipalArns");
+
+    resolved.deployerPrincipalArns.forEach((arn, index) => assertSamePartition(`deployerPrincipalArns[${index}]`, arn, partition));
+    resolved.managedPolicyArns.forEach((arn, index) => assertSamePartition(`managedPolicyArns[${index}]`, arn, partition));
+    if (resolved.permissionsBoundaryArn !== undefined) {
+        assertSamePartition("permissionsBoundaryArn", resolved.permissionsBoundaryArn, partition);
+    }
+    (resolved.allowedRegions ?? []).forEach((region, index) => assertRegionInPartition(`allowedRegions[${index}]`, region, partition));
+
+    const trust = buildTrustPolicy({
+        partition,
+        deployerAccountId,
+        deployerPrincipalArns: resolved.deployerPrincipalArns,
+        externalIds,
+    });
+    lintTrustPolicy(trust, { deployerAccountId, partition });
+    assertPolicySize("trust", "trust policy", trust);
+
+    const permissions = buildPermissionsPolicy({
+        preset: resolved.policy,
+        partition,
+        additionalStatements: resolved.additionalStatements,
+        allowedRegions: resolved.allowedRegions,
+    });
+    assertPolicySize("inline", `inline policy ${INLINE_POLICY_NAME}`, permissions);
+
+    return {
+        partition,
+        externalIds: [...externalIds],
+        trustPolicy: minifyPolicy(trust),
+        permissionsPolicy: minifyPolicy(permissions),
+    };
+}
+
+/** Returns a short, stable suffix for a child named after an ARN. */
+function arnSuffix(arn: string): string {
+    return createHash("sha256").update(arn).digest("hex").slice(0, 8);
+}
+
+/** Builds the role ARN as IAM forms it. */
+export function formatRoleArn(partition: string, accountId: string, path: string, roleName: string): string {
+    return `arn:${partition}:iam::${accountId}:role${path}${roleName}`;
+}
+
+/**
+ * An IAM role in an end-user AWS account that Cloudbreak, running in the deployer account,
+ * assumes with an external ID to provision clusters: the role, its inline policy `cb-policy` and
+ * any managed policy attachments.
+ *
+ * Every input is checked before any child is created: plain values in the constructor, and
+ * values that arrive as Outputs (and the provider's partition and account) before the role is
+ * registered, so a bad input leaves nothing behind.
+ */
+export class CloudbreakCredentialRole extends pulumi.ComponentResource {
+    /** ARN of the role. It resolves only once the inline policy and every attachment exist. */
+    readonly roleArn: pulumi.Output<string>;
+    /** Name of the role. */
+    readonly roleName: pulumi.Output<string>;
+    /** External IDs that the trust policy requires. */
+    readonly externalIds: pulumi.Output<string[]>;
+    /** The trust policy as minified JSON. */
+    readonly trustPolicy: pulumi.Output<string>;
+    /** The inline permissions policy `cb-policy` as minified JSON. */
+    readonly permissionsPolicy: pulumi.Output<string>;
+    /** The requests that Cloudbreak's clients take to create the role-based credential. */
+    readonly cloudbreakCredential: pulumi.Output<CloudbreakCredential>;
+
+    constructor(name: string, args: CloudbreakCredentialRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+        const resolved = resolveCredentialRoleArgs(args);
+        if (
+            resolved.partition !== undefined &&
+            typeof args.deployerAccountId === "string" &&
+            Array.isArray(args.externalIds) &&
+            args.externalIds.every((id) => typeof id === "string")
+        ) {
+            // Everything is known now: fail before the component itself is registered.
+            buildCredentialRoleDocuments({
+                resolved,
+                partition: resolved.partition,
+                deployerAccountId: args.deployerAccountId,
+                externalIds: args.externalIds as string[],
+            });
+        }
+
+        super(CREDENTIAL_ROLE_TYPE, name, {}, opts);
+
+        const partition: pulumi.Output<Partition> =
+            resolved.partition !== undefined
+                ? pulumi.output(resolved.partition)
+                : aws.getPartitionOutput({}, { parent: this }).partition.apply((value) => {
+                      validatePartition(value, "the provider's partition");
+                      return value;
+                  });
+        const callerAccountId: pulumi.Output<string | undefined> =
+            resolved.accountId !== undefined
+                ? aws.getCallerIdentityOutput({}, { parent: this }).accountId
+                : pulumi.output(undefined);
+
+        const documents = pulumi
+            .all([partition, args.deployerAccountId, args.externalIds, callerAccountId])
+            .apply(([partitionValue, deployerAccountId, externalIds, callerAccount]) => {
+                if (resolved.accountId !== undefined && callerAccount !== resolved.accountId) {
+                    throw new ValidationError(
+                        "accountId",
+                        `Wrong AWS account: the stack describes end-user account ${resolved.accountId}, but the AWS credentials in use belong to account ${callerAccount}. Nothing was created. Use credentials (AWS_PROFILE or the aws provider's profile or assumeRoles) of account ${resolved.accountId}, or correct accountId.`,
+                    );
+                }
+                const built = buildCredentialRoleDocuments({ resolved, partition: partitionValue, deployerAccountId, externalIds });
+                if (built.externalIds.includes(WELL_KNOWN_EXTERNAL_ID)) {
+                    pulumi.log.warn(wellKnownExternalIdWarning(name), this);
+                }
+                return built;
+            });
+
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                name: resolved.roleName,
+                path: resolved.path,
+                description: resolved.description,
+                assumeRolePolicy: documents.trustPolicy,
+                maxSessionDuration: resolved.maxSessionDurationSeconds,
+                permissionsBoundary: resolved.permissionsBoundaryArn,
+                tags: resolved.tags,
+                // Lets `pulumi destroy` delete the role even when policies were attached outside Pulumi.
+                forceDetachPolicies: true,
+            },
+            { parent: this, import: resolved.adoptExisting ? resolved.roleName : undefined },
+        );
+
+        const inlinePolicy = new aws.iam.RolePolicy(
+            `${name}-policy`,
+            { role: role.name, name: INLINE_POLICY_NAME, policy: documents.permissionsPolicy },
+            { parent: this, import: resolved.adoptExisting ? `${resolved.roleName}:${INLINE_POLICY_NAME}` : undefined },
+        );
+
+        const attachments = resolved.managedPolicyArns.map(
+            (policyArn) =>
+                new aws.iam.RolePolicyAttachment(
+                    `${name}-attachment-${arnSuffix(policyArn)}`,
+                    { role: role.name, policyArn },
+                    { parent: this },
+                ),
+        );
+
+        const exclusives: pulumi.Resource[] = [];
+        if (resolved.exclusivePolicyManagement) {
+            exclusives.push(
+                new aws.iam.RolePoliciesExclusive(
+                    `${name}-inline-policies`,
+                    { roleName: role.name, policyNames: [INLINE_POLICY_NAME] },
+                    { parent: this, dependsOn: [inlinePolicy] },
+                ),
+                new aws.iam.RolePolicyAttachmentsExclusive(
+                    `${name}-policy-attachments`,
+                    { roleName: role.name, policyArns: resolved.managedPolicyArns },
+                    { parent: this, dependsOn: attachments },
+                ),
+            );
+        }
+
+        const ready = [inlinePolicy.id, ...attachments.map((attachment) => attachment.id), ...exclusives.map((resource) => resource.urn)];
+        this.roleArn = pulumi.all([role.arn, ...ready]).apply(([arn]) => arn as string);
+        this.roleName = role.name;
+        this.externalIds = documents.externalIds;
+        this.trustPolicy = documents.trustPolicy;
+        this.permissionsPolicy = documents.permissionsPolicy;
+        this.cloudbreakCredential = pulumi
+            .all([this.roleArn, documents.partition])
+            .apply(([roleArn, partitionValue]) =>
+                buildCloudbreakCredential({ name: resolved.credentialName, roleArn, partition: partitionValue }),
+            );
+
+        this.registerOutputs({
+            roleArn: this.roleArn,
+            roleName: this.roleName,
+            externalIds: this.externalIds,
+            trustPolicy: this.trustPolicy,
+            permissionsPolicy: this.permissionsPolicy,
+            cloudbreakCredential: this.cloudbreakCredential,
+        });
+    }
+}
+
+/** The warning logged when the trust policy accepts the well-known `provision-ambari`. */
+export function wellKnownExternalIdWarning(name: string): string {
+    return (
+        `${name}: the trust policy accepts the external ID "${WELL_KNOWN_EXTERNAL_ID}", which every Cloudbreak 1.x to 2.9 ` +
+        "installation sends, so it does not keep another Cloudbreak deployment in the trusted account out. " +
+        "It is unavoidable only while this role serves Cloudbreak 1.x to 2.9, whose server always sends it; " +
+        "for CDP use the per-tenant external ID and narrow deployerPrincipalArns to Cloudbreak's own role."
+    );
+}

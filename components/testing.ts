@@ -1,0 +1,116 @@
+/**
+ * Pulumi mocks that stand in for AWS when the role is evaluated offline: by the `plan` command,
+ * by this package's tests and by consumers' unit tests. Importing this module registers nothing.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+import { Partition } from "./policies";
+
+/** A resource registered under the mocks: its type, logical name, inputs and mocked outputs. */
+export interface RecordedResource {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+    id: string;
+    outputs: Record<string, unknown>;
+}
+
+/** The account and partition that the mocked AWS answers with. */
+export interface MockAwsIdentity {
+    accountId: string;
+    partition: Partition;
+    region?: string;
+}
+
+const REGION_OF_PARTITION: Record<Partition, string> = {
+    aws: "us-east-1",
+    "aws-cn": "cn-north-1",
+    "aws-us-gov": "us-gov-west-1",
+};
+
+const DNS_SUFFIX: Record<Partition, string> = {
+    aws: "amazonaws.com",
+    "aws-cn": "amazonaws.com.cn",
+    "aws-us-gov": "amazonaws.com",
+};
+
+/**
+ * Mocks for `pulumi.runtime.setMocks` that record every resource and compute the fields that AWS
+ * would: a role's `arn` and `uniqueId`, a policy's `id`. Only the invokes this package makes are
+ * answered (`aws:index/getPartition`, `aws:index/getCallerIdentity`); any other throws, so a new
+ * dependency on AWS cannot slip in unnoticed.
+ */
+export class CredentialRoleMocks implements pulumi.runtime.Mocks {
+    readonly resources: RecordedResource[] = [];
+    identity: MockAwsIdentity;
+
+    constructor(identity: MockAwsIdentity) {
+        this.identity = identity;
+    }
+
+    /** Forgets the recorded resources. */
+    reset(identity?: MockAwsIdentity): void {
+        this.resources.length = 0;
+        if (identity) {
+            this.identity = identity;
+        }
+    }
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        const inputs = args.inputs as Record<string, unknown>;
+        const outputs: Record<string, unknown> = { ...inputs };
+        let id = `${args.name}-id`;
+        const { accountId, partition } = this.identity;
+
+        switch (args.type) {
+            case "aws:iam/role:Role": {
+                const roleName = String(inputs.name ?? args.name);
+                const path = String(inputs.path ?? "/");
+                id = roleName;
+                outputs.name = roleName;
+                outputs.path = path;
+                outputs.arn = `arn:${partition}:iam::${accountId}:role${path}${roleName}`;
+                outputs.uniqueId = "AROAMOCKEDUNIQUEID";
+                break;
+            }
+            case "aws:iam/rolePolicy:RolePolicy":
+                id = `${String(inputs.role)}:${String(inputs.name)}`;
+                break;
+            case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+                id = `${String(inputs.role)}/${String(inputs.policyArn)}`;
+                break;
+        }
+
+        this.resources.push({ type: args.type, name: args.name, inputs, id, outputs });
+        return { id, state: outputs };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        const { accountId, partition } = this.identity;
+        switch (args.token) {
+            case "aws:index/getPartition:getPartition":
+                return { id: partition, partition, dnsSuffix: DNS_SUFFIX[partition], reverseDnsPrefix: "com.amazonaws" };
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return {
+                    id: accountId,
+                    accountId,
+                    arn: `arn:${partition}:iam::${accountId}:user/offline-plan`,
+                    userId: "AIDAMOCKEDUSERID",
+                };
+            case "aws:index/getRegion:getRegion": {
+                const region = this.identity.region ?? REGION_OF_PARTITION[partition];
+                return { id: region, name: region, region };
+            }
+            default:
+                throw new Error(`CredentialRoleMocks does not answer the invoke ${args.token}.`);
+        }
+    }
+}
+
+/**
+ * Resolves an Output to its value and rejects when the Output failed. It uses the SDK's internal
+ * `promise()` method, as Pulumi's own tests do, because `apply` cannot pass a rejection on.
+ */
+export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
+    return (output as unknown as { promise(): Promise<T> }).promise();
+}
