@@ -7,13 +7,15 @@
 import { Partition, PolicyDocument, TrustPolicyDocument, partitionOfRegion, statementActions } from "./policies";
 import { ValidationError, describeValue, parsePrincipalArn, validateExternalId } from "./validation";
 
-/** Trust policy actions that let a principal into the role. */
-const ASSUME_ACTIONS = new Set(["sts:assumerole", "sts:*", "*"]);
-
+/**
+ * Returns true when an action or action pattern matches `sts:AssumeRole`. IAM matches actions
+ * without regard to case, with `*` for any run of characters and `?` for one character, so
+ * patterns such as `sts:*Role` and `sts:?ssumeRole` let a principal in too.
+ */
 function allowsAssumeRole(actions: string[]): boolean {
     return actions.some((action) => {
-        const lower = action.toLowerCase();
-        return ASSUME_ACTIONS.has(lower) || lower === "sts:assume*" || lower === "sts:assumerole*";
+        const pattern = String(action).replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+        return new RegExp(`^${pattern}$`, "i").test("sts:AssumeRole");
     });
 }
 

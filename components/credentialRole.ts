@@ -120,7 +120,7 @@ export interface CloudbreakCredentialRoleArgs {
     readonly permissionsBoundaryArn?: string;
 
     /**
-     * Maximum session duration in seconds, 3,600 to 43,200. Cloudbreak asks for 3,600.
+     * Maximum session duration in seconds, 3,600 to 43,200. Cloudbreak requests 3,600-second sessions.
      *
      * @default 3600
      */
@@ -427,9 +427,12 @@ export class CloudbreakCredentialRole extends pulumi.ComponentResource {
                 assumeRolePolicy: documents.trustPolicy,
                 maxSessionDuration: resolved.maxSessionDurationSeconds,
                 permissionsBoundary: resolved.permissionsBoundaryArn,
-                tags: resolved.tags,
+                // An empty map is left out so that an adopted role without tags imports without a difference.
+                tags: Object.keys(resolved.tags).length > 0 ? resolved.tags : undefined,
                 // Lets `pulumi destroy` delete the role even when policies were attached outside Pulumi.
-                forceDetachPolicies: true,
+                // The setting exists only in Pulumi's state, so an import reads it as false; it is
+                // turned on by the first `pulumi up` after adoptExisting is set back to false.
+                forceDetachPolicies: !resolved.adoptExisting,
             },
             { parent: this, import: resolved.adoptExisting ? resolved.roleName : undefined },
         );

@@ -299,6 +299,7 @@ export function buildCdpStatements(partition: Partition): PolicyStatement[] {
             "ecr:GetAuthorizationToken",
         ]),
         allowAll("DecodeAuthorizationMessage", ["sts:DecodeAuthorizationMessage"]),
+        // NOTE: ssm:DescribeParameters supports only Resource "*", so under this parameter ARN it grants nothing (as in Cloudera's file).
         {
             Sid: "AllowSsmParams",
             Effect: "Allow",

@@ -52,7 +52,13 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeySpec>> = {
     adoptExisting: { type: "boolean" },
 };
 
-/** One config value as the Pulumi runtime holds it: a string (JSON for lists) and whether it is secret. */
+/**
+ * Optional keys whose `Pulumi.yaml` default is empty, because the Pulumi CLI requires a value for
+ * every declared key without a default. An empty string or list there means unset.
+ */
+export const EMPTY_MEANS_UNSET: readonly string[] = ["description", "permissionsBoundaryArn", "credentialName", "allowedRegions"];
+
+/** One config value as the Pulumi runtime stores it: a string (JSON for lists) and whether it is secret. */
 export interface RawConfigValue {
     value: string;
     secret: boolean;
@@ -74,7 +80,7 @@ function parseValue(label: InputLabel, spec: ConfigKeySpec, raw: string): unknow
             return raw;
         case "integer": {
             const value = Number(raw);
-            if (raw.trim() === "" || !Number.isInteger(value)) {
+            if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value)) {
                 fail(label, raw, "it must be a whole number", "Write it without quotes, e.g. 3600");
             }
             return value;
@@ -101,7 +107,8 @@ function parseValue(label: InputLabel, spec: ConfigKeySpec, raw: string): unknow
 
 /** Parses `Key=Value` tag entries into a map; the key ends at the first `=`. */
 export function parseTagEntries(entries: unknown[], label: InputLabel): Record<string, string> {
-    const tags: Record<string, string> = {};
+    // A Map, because `key in {}` is true for Object members such as `constructor` and `__proto__`.
+    const tags = new Map<string, string>();
     entries.forEach((entry, index) => {
         const entryLabel = { ...label, name: `${label.name}[${index}]` };
         if (typeof entry !== "string" || !entry.includes("=")) {
@@ -109,13 +116,14 @@ export function parseTagEntries(entries: unknown[], label: InputLabel): Record<s
         }
         const separator = entry.indexOf("=");
         const key = entry.slice(0, separator);
-        if (key in tags) {
+        if (tags.has(key)) {
             fail(entryLabel, entry, `the tag key ${JSON.stringify(key)} appears twice`, "Keep one entry per key");
         }
-        tags[key] = entry.slice(separator + 1);
+        tags.set(key, entry.slice(separator + 1));
     });
-    validateTags(tags, label);
-    return tags;
+    const record = Object.fromEntries(tags);
+    validateTags(record, label);
+    return record;
 }
 
 /**
@@ -137,7 +145,8 @@ export function parseStackSettings(stack: string, config: Readonly<Record<string
 function parseSettings(config: Readonly<Record<string, RawConfigValue>>, region?: string): StackSettings {
     const known = Object.keys(CONFIG_KEYS);
     for (const key of Object.keys(config)) {
-        if (!(key in CONFIG_KEYS)) {
+        // hasOwn, because `in` is also true for Object members such as `constructor`.
+        if (!Object.hasOwn(CONFIG_KEYS, key)) {
             const suggestion = known.find((name) => name.toLowerCase().startsWith(key.toLowerCase()) || key.toLowerCase().startsWith(name.toLowerCase()));
             fail(
                 { name: `${CONFIG_NAMESPACE}:${key}`, secret: config[key].secret },
@@ -159,7 +168,11 @@ function parseSettings(config: Readonly<Record<string, RawConfigValue>>, region?
             }
             continue;
         }
-        values[key] = parseValue(label, spec, config[key].value);
+        const value = parseValue(label, spec, config[key].value);
+        const isEmpty = value === "" || (Array.isArray(value) && value.length === 0);
+        if (!(isEmpty && EMPTY_MEANS_UNSET.includes(key))) {
+            values[key] = value;
+        }
     }
 
     validateAccountId(values.accountId, labels.accountId);

@@ -39,13 +39,19 @@ const DNS_SUFFIX: Record<Partition, string> = {
  * would: a role's `arn` and `uniqueId`, a policy's `id`. Only the invokes this package makes are
  * answered (`aws:index/getPartition`, `aws:index/getCallerIdentity`); any other throws, so a new
  * dependency on AWS cannot slip in unnoticed.
+ *
+ * Resources and invokes that use an explicit `aws.Provider` named in `providerIdentities` get that
+ * provider's identity. All others, including those of the default provider, get `identity`.
  */
 export class CredentialRoleMocks implements pulumi.runtime.Mocks {
     readonly resources: RecordedResource[] = [];
     identity: MockAwsIdentity;
+    /** Identities by the logical name of an explicit `aws.Provider`, for programs that span accounts. */
+    readonly providerIdentities: Readonly<Record<string, MockAwsIdentity>>;
 
-    constructor(identity: MockAwsIdentity) {
+    constructor(identity: MockAwsIdentity, providerIdentities: Record<string, MockAwsIdentity> = {}) {
         this.identity = identity;
+        this.providerIdentities = { ...providerIdentities };
     }
 
     /** Forgets the recorded resources. */
@@ -60,7 +66,7 @@ export class CredentialRoleMocks implements pulumi.runtime.Mocks {
         const inputs = args.inputs as Record<string, unknown>;
         const outputs: Record<string, unknown> = { ...inputs };
         let id = `${args.name}-id`;
-        const { accountId, partition } = this.identity;
+        const { accountId, partition } = this.identityOf(args.provider);
 
         switch (args.type) {
             case "aws:iam/role:Role": {
@@ -86,7 +92,8 @@ export class CredentialRoleMocks implements pulumi.runtime.Mocks {
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-        const { accountId, partition } = this.identity;
+        const identity = this.identityOf(args.provider);
+        const { accountId, partition } = identity;
         switch (args.token) {
             case "aws:index/getPartition:getPartition":
                 return { id: partition, partition, dnsSuffix: DNS_SUFFIX[partition], reverseDnsPrefix: "com.amazonaws" };
@@ -98,12 +105,25 @@ export class CredentialRoleMocks implements pulumi.runtime.Mocks {
                     userId: "AIDAMOCKEDUSERID",
                 };
             case "aws:index/getRegion:getRegion": {
-                const region = this.identity.region ?? REGION_OF_PARTITION[partition];
+                const region = identity.region ?? REGION_OF_PARTITION[partition];
                 return { id: region, name: region, region };
             }
             default:
                 throw new Error(`CredentialRoleMocks does not answer the invoke ${args.token}.`);
         }
+    }
+
+    /**
+     * Returns the identity for a provider reference, which has the form `<urn>::<id>` with the
+     * provider's logical name as the URN's last segment.
+     */
+    private identityOf(providerReference: string | undefined): MockAwsIdentity {
+        if (!providerReference) {
+            return this.identity;
+        }
+        const segments = providerReference.split("::");
+        const providerName = segments[segments.length - 2];
+        return this.providerIdentities[providerName] ?? this.identity;
     }
 }
 

@@ -55,6 +55,11 @@ export function describeValue(value: unknown, secret = false): string {
     return `${text.slice(0, MAX_SHOWN_VALUE_LENGTH)}... (${text.length} characters)`;
 }
 
+/** Cuts an object key that is part of an input name, so that a long key cannot make a long message. */
+function keyInName(key: string): string {
+    return key.length <= MAX_SHOWN_VALUE_LENGTH ? key : `${key.slice(0, MAX_SHOWN_VALUE_LENGTH)}... (${key.length} characters)`;
+}
+
 function labelOf(label: Label): InputLabel {
     return typeof label === "string" ? { name: label } : label;
 }
@@ -148,8 +153,8 @@ export function validateRoleName(value: unknown, label: Label): asserts value is
     }
 }
 
-/** Path characters are U+0021 to U+007F. */
-const ROLE_PATH = /^\/(?:[\u0021-\u007f]*\/)?$/;
+/** Path characters are U+0021 to U+007F; IAM rejects `//`, which has none between the slashes. */
+const ROLE_PATH = /^\/(?:[\u0021-\u007f]+\/)?$/;
 export const ROLE_PATH_MAX_LENGTH = 512;
 
 /** Validates an IAM path: `/` alone, or up to 512 characters that start and end with `/`. */
@@ -394,11 +399,11 @@ function validateCondition(label: Label, value: unknown): asserts value is Polic
     for (const [operator, block] of Object.entries(value)) {
         validatePolicyText(`${name} operator`, operator, fix);
         if (typeof block !== "object" || block === null || Array.isArray(block)) {
-            fail(`${name}.${operator}`, block, "an operator must map condition keys to values", fix);
+            fail(`${name}.${keyInName(operator)}`, block, "an operator must map condition keys to values", fix);
         }
         for (const [key, conditionValue] of Object.entries(block)) {
-            const keyLabel = `${name}.${operator}.${key}`;
-            validatePolicyText(`${name}.${operator} key`, key, fix);
+            const keyLabel = `${name}.${keyInName(operator)}.${keyInName(key)}`;
+            validatePolicyText(`${name}.${keyInName(operator)} key`, key, fix);
             if (typeof conditionValue === "boolean") {
                 continue;
             }
@@ -429,7 +434,7 @@ export function validateStatement(value: unknown, label: Label): asserts value i
             fail(`${name}.${key}`, statement[key], "a permissions policy names no principal", "Remove the key");
         }
         if (!STATEMENT_KEYS.has(key)) {
-            fail(`${name}.${key}`, statement[key], `statement keys are ${[...STATEMENT_KEYS].join(", ")}`, "Remove or rename the key");
+            fail(`${name}.${keyInName(key)}`, statement[key], `statement keys are ${[...STATEMENT_KEYS].join(", ")}`, "Remove or rename the key");
         }
     }
     if (statement.Sid !== undefined) {
