@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the compiled CLI when the package is built (as published), else the TypeScript source
-// through ts-node without type-checking (in a clone of the repository).
+// transpiled without type-checking, through a disk cache (in a clone of the repository).
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -10,7 +10,10 @@ let cli;
 if (fs.existsSync(compiled)) {
     cli = require(compiled);
 } else {
-    require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "tsconfig.json") });
+    require("../cli/transpile-cache").register({
+        project: path.join(__dirname, "..", "tsconfig.json"),
+        cacheDir: path.join(__dirname, "..", "node_modules", ".cache", "cloudbreak-role"),
+    });
     cli = require(path.join(__dirname, "..", "cli", "main.ts"));
 }
 cli.main(process.argv.slice(2)).then(
