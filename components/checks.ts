@@ -129,6 +129,7 @@ export function lintTrustPolicy(document: TrustPolicyDocument, options: TrustLin
 /** IAM's size quotas in characters of minified JSON. */
 export const POLICY_SIZE_LIMITS = {
     /** The role trust policy (`ACLSizePerRole`), default quota; AWS can raise it to 4,096. */
+    // NOTE: a raised quota cannot be passed in, so such accounts still get the 2,048 error.
     trust: 2048,
     /** All inline policies of one role together. */
     inline: 10240,

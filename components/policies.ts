@@ -23,7 +23,7 @@ export const INLINE_POLICY_NAME = "cb-policy";
 export const WELL_KNOWN_EXTERNAL_ID = "provision-ambari";
 
 /** A condition block: operator, then condition key, then one value or a list of values. */
-export type PolicyCondition = Record<string, Record<string, string | string[] | boolean>>;
+export type PolicyCondition = Record<string, Record<string, string | number | boolean | Array<string | number | boolean>>>;
 
 /** One statement of an identity-based (permissions) policy. */
 export interface PolicyStatement {

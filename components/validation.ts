@@ -359,7 +359,9 @@ export function validateCredentialName(value: unknown, label: Label): asserts va
 /** Characters that IAM accepts in a policy document: tab, LF, CR and U+0020 to U+00FF. */
 const POLICY_TEXT = /^[\t\n\r\u0020-\u00ff]*$/;
 const SID = /^[A-Za-z0-9]*$/;
-/** `service:Action`, where the action part may hold `*` and `?` wildcards. */
+// NOTE: IAM also accepts the bare action "*"; it is rejected here so that additional statements
+// cannot grant every action of every service by accident.
+/** `service:Action`, where the action part may contain `*` and `?` wildcards. */
 const ACTION = /^[a-z0-9-]+:[A-Za-z0-9*?]+$/;
 const STATEMENT_KEYS = new Set(["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"]);
 
@@ -404,11 +406,11 @@ function validateCondition(label: Label, value: unknown): asserts value is Polic
         for (const [key, conditionValue] of Object.entries(block)) {
             const keyLabel = `${name}.${keyInName(operator)}.${keyInName(key)}`;
             validatePolicyText(`${name}.${keyInName(operator)} key`, key, fix);
-            if (typeof conditionValue === "boolean") {
+            if (typeof conditionValue === "boolean" || (typeof conditionValue === "number" && Number.isFinite(conditionValue))) {
                 continue;
             }
             validateStringOrList(keyLabel, conditionValue, (item, itemLabel) => {
-                if (typeof item === "boolean") {
+                if (typeof item === "boolean" || (typeof item === "number" && Number.isFinite(item))) {
                     return;
                 }
                 validatePolicyText(itemLabel, item, fix);

@@ -703,6 +703,24 @@ describe("validation", () => {
             );
         });
 
+        it("accepts numbers in conditions", () => {
+            assert.doesNotThrow(() =>
+                validate({
+                    Effect: "Allow",
+                    Action: ["sts:AssumeRole"],
+                    Resource: ["*"],
+                    Condition: { NumericLessThan: { "aws:MultiFactorAuthAge": 3600 }, NumericEquals: { "s3:max-keys": [10, 20] } },
+                }),
+            );
+        });
+
+        it("rejects a NaN condition value", () => {
+            assert.throws(
+                () => validate({ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["*"], Condition: { NumericLessThan: { "aws:MultiFactorAuthAge": Number.NaN } } }),
+                { input: "additionalStatements[0].Condition.NumericLessThan.aws:MultiFactorAuthAge" },
+            );
+        });
+
         it("rejects a missing Effect", () => {
             assertInvalid(
                 () => validate({ Action: ["ec2:DescribeVpcs"], Resource: ["*"] }),
