@@ -13,6 +13,8 @@ export interface RecordedResource {
     inputs: Record<string, unknown>;
     id: string;
     outputs: Record<string, unknown>;
+    /** The ID given in the `import` resource option, when the resource is to be imported. */
+    importId?: string;
 }
 
 /** The account and partition that the mocked AWS answers with. */
@@ -87,7 +89,12 @@ export class CredentialRoleMocks implements pulumi.runtime.Mocks {
                 break;
         }
 
-        this.resources.push({ type: args.type, name: args.name, inputs, id, outputs });
+        // Pulumi passes the `import` option's ID as args.id; an imported resource keeps that ID.
+        const importId = args.id ? args.id : undefined;
+        if (importId) {
+            id = importId;
+        }
+        this.resources.push({ type: args.type, name: args.name, inputs, id, outputs, ...(importId ? { importId } : {}) });
         return { id, state: outputs };
     }
 
