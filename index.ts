@@ -13,11 +13,11 @@ import { CONFIG_NAMESPACE, RawConfigValue, parseStackSettings } from "./componen
  * Reads the `cloudbreak-role:` keys from the Pulumi runtime, with their secret flags. The
  * language host lists secret keys in PULUMI_CONFIG_SECRET_KEYS; the SDK has no public accessor.
  */
-function readProgramConfig(): Record<string, RawConfigValue> {
+function readProgramConfig(allConfig: Record<string, string>): Record<string, RawConfigValue> {
     const prefix = `${CONFIG_NAMESPACE}:`;
     const secretKeys = new Set<string>(JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS || "[]"));
     const config: Record<string, RawConfigValue> = {};
-    for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+    for (const [fullKey, value] of Object.entries(allConfig)) {
         if (fullKey.startsWith(prefix)) {
             config[fullKey.slice(prefix.length)] = { value, secret: secretKeys.has(fullKey) };
         }
@@ -28,7 +28,8 @@ function readProgramConfig(): Record<string, RawConfigValue> {
 /** Creates the stack's role and returns the stack outputs. */
 export = async () => {
     const region = new pulumi.Config("aws").get("region");
-    const settings = parseStackSettings(pulumi.getStack(), readProgramConfig(), region);
+    const allConfig = pulumi.runtime.allConfig();
+    const settings = parseStackSettings(pulumi.getStack(), readProgramConfig(allConfig), region, Object.keys(allConfig));
     const args = settings.externalIdsSecret
         ? { ...settings.args, externalIds: pulumi.secret(settings.args.externalIds) }
         : settings.args;

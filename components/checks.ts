@@ -183,3 +183,17 @@ export function assertRegionInPartition(input: string, region: string, partition
         );
     }
 }
+
+/**
+ * Throws when a managed policy belongs to another account than the role. IAM attaches AWS
+ * managed policies (account `aws`) and customer managed policies of the role's own account only.
+ */
+export function assertPolicyAttachable(input: string, arn: string, roleAccountId: string): void {
+    const owner = arn.split(":")[4];
+    if (owner !== "aws" && owner !== roleAccountId) {
+        throw new ValidationError(
+            input,
+            `Invalid ${input} ${describeValue(arn)}: it is a customer managed policy of account ${owner}, but the role is in account ${roleAccountId}, and IAM attaches only AWS managed policies and the role account's own. Create the policy in account ${roleAccountId} and use its ARN.`,
+        );
+    }
+}

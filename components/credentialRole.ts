@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-import { assertPolicySize, assertRegionInPartition, assertSamePartition, lintTrustPolicy } from "./checks";
+import { assertPolicyAttachable, assertPolicySize, assertRegionInPartition, assertSamePartition, lintTrustPolicy } from "./checks";
 import { CloudbreakCredential, buildCloudbreakCredential } from "./handoff";
 import {
     INLINE_POLICY_NAME,
@@ -17,6 +17,7 @@ import {
 } from "./policies";
 import {
     ValidationError,
+    fail,
     validateAccountId,
     validateAllowedRegions,
     validateCredentialName,
@@ -225,7 +226,9 @@ export function resolveCredentialRoleArgs(args: CloudbreakCredentialRoleArgs): R
         validateExternalIds(args.externalIds, "externalIds");
     }
 
-    const deployerPrincipalArns = args.deployerPrincipalArns ?? [];
+    // Copies, so that a caller who changes an array or object after the constructor returns
+    // cannot slip unvalidated values into the documents.
+    const deployerPrincipalArns = copyInput(args.deployerPrincipalArns ?? [], "deployerPrincipalArns");
     if (typeof args.deployerAccountId === "string") {
         validateDeployerPrincipalArns(deployerPrincipalArns, args.deployerAccountId, "deployerPrincipalArns");
     }
@@ -238,19 +241,20 @@ export function resolveCredentialRoleArgs(args: CloudbreakCredentialRoleArgs): R
     }
     const policy = args.policy ?? "cloudbreak-2";
     validatePolicyPreset(policy, "policy");
-    const additionalStatements = args.additionalStatements ?? [];
+    const additionalStatements = copyInput(args.additionalStatements ?? [], "additionalStatements");
     validateStatements(additionalStatements, "additionalStatements");
-    const managedPolicyArns = args.managedPolicyArns ?? [];
+    const managedPolicyArns = copyInput(args.managedPolicyArns ?? [], "managedPolicyArns");
     validateManagedPolicyArns(managedPolicyArns, "managedPolicyArns");
     if (args.permissionsBoundaryArn !== undefined) {
         validatePolicyArn(args.permissionsBoundaryArn, "permissionsBoundaryArn");
     }
     const maxSessionDurationSeconds = args.maxSessionDurationSeconds ?? 3600;
     validateMaxSessionDuration(maxSessionDurationSeconds, "maxSessionDurationSeconds");
-    const tags = args.tags ?? {};
+    const tags = copyInput(args.tags ?? {}, "tags");
     validateTags(tags, "tags");
-    if (args.allowedRegions !== undefined) {
-        validateAllowedRegions(args.allowedRegions, "allowedRegions");
+    const allowedRegions = args.allowedRegions === undefined ? undefined : copyInput(args.allowedRegions, "allowedRegions");
+    if (allowedRegions !== undefined) {
+        validateAllowedRegions(allowedRegions, "allowedRegions");
     }
     const credentialName = args.credentialName ?? roleName;
     validateCredentialName(credentialName, args.credentialName === undefined ? { name: "credentialName (defaulted from roleName)" } : "credentialName");
@@ -260,6 +264,10 @@ export function resolveCredentialRoleArgs(args: CloudbreakCredentialRoleArgs): R
     if (args.partition !== undefined) {
         validatePartition(args.partition, "partition");
     }
+    const adoptExisting = args.adoptExisting ?? false;
+    validateBoolean(adoptExisting, "adoptExisting");
+    const exclusivePolicyManagement = args.exclusivePolicyManagement ?? true;
+    validateBoolean(exclusivePolicyManagement, "exclusivePolicyManagement");
 
     return {
         deployerPrincipalArns,
@@ -272,13 +280,31 @@ export function resolveCredentialRoleArgs(args: CloudbreakCredentialRoleArgs): R
         permissionsBoundaryArn: args.permissionsBoundaryArn,
         maxSessionDurationSeconds,
         tags,
-        allowedRegions: args.allowedRegions,
+        allowedRegions,
         credentialName,
         accountId: args.accountId,
         partition: args.partition,
-        adoptExisting: args.adoptExisting ?? false,
-        exclusivePolicyManagement: args.exclusivePolicyManagement ?? true,
+        adoptExisting,
+        exclusivePolicyManagement,
     };
+}
+
+/** Returns a deep copy of plain data, or rejects values that cannot be copied (functions, class instances with private state). */
+function copyInput<T>(value: T, input: string): T {
+    if (pulumi.Output.isInstance(value)) {
+        fail(input, value, "it must be a plain value, not an Output", "Resolve the value first or pass plain data");
+    }
+    try {
+        return structuredClone(value);
+    } catch {
+        return fail(input, value, "it must be plain data (strings, numbers, booleans, lists and maps)", "Remove functions and class instances");
+    }
+}
+
+function validateBoolean(value: unknown, input: string): asserts value is boolean {
+    if (typeof value !== "boolean") {
+        fail(input, value, "it must be true or false", "Pass a boolean, not a string or a number");
+    }
 }
 
 /** The documents of a role, minified, after every check passed. */
@@ -310,6 +336,13 @@ export function buildCredentialRoleDocuments(inputs: DocumentInputs): Credential
     resolved.managedPolicyArns.forEach((arn, index) => assertSamePartition(`managedPolicyArns[${index}]`, arn, partition));
     if (resolved.permissionsBoundaryArn !== undefined) {
         assertSamePartition("permissionsBoundaryArn", resolved.permissionsBoundaryArn, partition);
+    }
+    if (resolved.accountId !== undefined) {
+        const accountId = resolved.accountId;
+        resolved.managedPolicyArns.forEach((arn, index) => assertPolicyAttachable(`managedPolicyArns[${index}]`, arn, accountId));
+        if (resolved.permissionsBoundaryArn !== undefined) {
+            assertPolicyAttachable("permissionsBoundaryArn", resolved.permissionsBoundaryArn, accountId);
+        }
     }
     (resolved.allowedRegions ?? []).forEach((region, index) => assertRegionInPartition(`allowedRegions[${index}]`, region, partition));
 

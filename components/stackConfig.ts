@@ -13,6 +13,7 @@ import {
     validateCredentialName,
     validateDeployerPrincipalArns,
     validateExternalIds,
+    validateRegion,
     validateManagedPolicyArns,
     validateMaxSessionDuration,
     validatePolicyArn,
@@ -131,14 +132,40 @@ export function parseTagEntries(entries: unknown[], label: InputLabel): Record<s
  * their raw values; `region` is `aws:region` when set. Errors name the stack, the key, the value
  * and the rule.
  */
-export function parseStackSettings(stack: string, config: Readonly<Record<string, RawConfigValue>>, region?: string): StackSettings {
+export function parseStackSettings(
+    stack: string,
+    config: Readonly<Record<string, RawConfigValue>>,
+    region?: string,
+    allKeys: readonly string[] = [],
+): StackSettings {
     try {
+        rejectMisspelledNamespaces(allKeys);
+        if (region !== undefined) {
+            validateRegion(region, "aws:region");
+        }
         return parseSettings(config, region);
     } catch (error) {
         if (error instanceof ValidationError) {
             throw new ValidationError(error.input, `Stack ${stack}: ${error.message}`);
         }
         throw error;
+    }
+}
+
+/**
+ * Rejects keys whose namespace is a misspelling of `cloudbreak-role`, such as `cloudbreak_role:`,
+ * because the program would ignore them and, for example, trust the whole deployer account.
+ */
+function rejectMisspelledNamespaces(allKeys: readonly string[]): void {
+    for (const fullKey of allKeys) {
+        const separator = fullKey.indexOf(":");
+        const namespace = separator < 0 ? "" : fullKey.slice(0, separator);
+        if (namespace !== CONFIG_NAMESPACE && namespace.toLowerCase().replace(/[^a-z]/g, "") === "cloudbreakrole") {
+            throw new ValidationError(
+                fullKey,
+                `Invalid config key ${fullKey}: the namespace ${namespace} is not ${CONFIG_NAMESPACE}, so the program would ignore the key. Rename it to ${CONFIG_NAMESPACE}:${fullKey.slice(separator + 1)}.`,
+            );
+        }
     }
 }
 

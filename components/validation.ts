@@ -48,11 +48,24 @@ export function describeValue(value: unknown, secret = false): string {
     if (secret) {
         return "[secret]";
     }
-    const text = value === undefined ? "undefined" : JSON.stringify(value) ?? String(value);
+    if (pulumi.Output.isInstance(value)) {
+        return "[Output]";
+    }
+    const text = value === undefined ? "undefined" : safeStringify(value);
     if (text.length <= MAX_SHOWN_VALUE_LENGTH) {
         return text;
     }
-    return `${text.slice(0, MAX_SHOWN_VALUE_LENGTH)}... (${text.length} characters)`;
+    // A string's own length, not that of its JSON with quotes and escapes.
+    const length = typeof value === "string" ? value.length : text.length;
+    return `${text.slice(0, MAX_SHOWN_VALUE_LENGTH)}... (${length} characters)`;
+}
+
+function safeStringify(value: unknown): string {
+    try {
+        return JSON.stringify(value, (_key, item) => (pulumi.Output.isInstance(item) ? "[Output]" : item)) ?? String(value);
+    } catch {
+        return String(value);
+    }
 }
 
 /** Cuts an object key that is part of an input name, so that a long key cannot make a long message. */
@@ -326,6 +339,20 @@ export function validateTags(value: unknown, label: Label): asserts value is Rec
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
 
+/**
+ * Validates one region code such as `eu-west-1`. Regions of the isolated partitions (`us-iso-*`,
+ * `us-isob-*`) are rejected, because this package composes ARNs for aws, aws-cn and aws-us-gov only.
+ */
+export function validateRegion(value: unknown, label: Label, fix = "Use a region code such as eu-west-1, cn-north-1 or us-gov-west-1"): asserts value is string {
+    requireString(label, value, fix);
+    if (!REGION.test(value)) {
+        fail(label, value, "it is not an AWS region code (lower case, e.g. eu-west-1)", fix);
+    }
+    if (/^[a-z]{2}-iso/.test(value)) {
+        fail(label, value, "regions of the isolated partitions are not supported; the partitions are aws, aws-cn and aws-us-gov", fix);
+    }
+}
+
 /** Validates the allowed regions: a non-empty list of region codes such as `eu-west-1`, no duplicates. */
 export function validateAllowedRegions(values: unknown, label: Label): asserts values is string[] {
     const fix = "Use region codes such as eu-west-1, or leave the input unset to allow every region";
@@ -333,12 +360,7 @@ export function validateAllowedRegions(values: unknown, label: Label): asserts v
     if (values.length === 0) {
         fail(label, values, "an empty list would deny every regional action", fix);
     }
-    values.forEach((value, index) => {
-        requireString(element(label, index), value, fix);
-        if (!REGION.test(value)) {
-            fail(element(label, index), value, "it is not an AWS region code", fix);
-        }
-    });
+    values.forEach((value, index) => validateRegion(value, element(label, index), fix));
     rejectDuplicates(label, values as string[]);
 }
 

@@ -376,6 +376,36 @@ describe("CloudbreakCredentialRole", () => {
     describe("invalid arguments", () => {
         const cases: Array<[string, CloudbreakCredentialRoleArgs, string, string]> = [
             [
+                "adoptExisting as a string",
+                { ...BASE_ARGS, adoptExisting: "false" as unknown as boolean },
+                'Invalid adoptExisting "false": it must be true or false. Pass a boolean, not a string or a number',
+                "adoptExisting",
+            ],
+            [
+                "exclusivePolicyManagement as a number",
+                { ...BASE_ARGS, exclusivePolicyManagement: 0 as unknown as boolean },
+                "Invalid exclusivePolicyManagement 0: it must be true or false. Pass a boolean, not a string or a number",
+                "exclusivePolicyManagement",
+            ],
+            [
+                "a statement with a function",
+                { ...BASE_ARGS, additionalStatements: [{ Effect: "Allow", Action: ["ec2:DescribeVpcs"], Resource: ["*"], Sid: (() => "x") as unknown as string }] },
+                'Invalid additionalStatements [{"Effect":"Allow","Action":["ec2:DescribeVpcs"],"Resource":["*"]}]: it must be plain data (strings, numbers, booleans, lists and maps). Remove functions and class instances',
+                "additionalStatements",
+            ],
+            [
+                "a customer managed policy of another account",
+                { ...BASE_ARGS, accountId: END_USER, partition: "aws", managedPolicyArns: [`arn:${AWS}:iam::${OTHER}:policy/shared`] },
+                `Invalid managedPolicyArns[0] "arn:${AWS}:iam::${OTHER}:policy/shared": it is a customer managed policy of account ${OTHER}, but the role is in account ${END_USER}, and IAM attaches only AWS managed policies and the role account's own. Create the policy in account ${END_USER} and use its ARN.`,
+                "managedPolicyArns[0]",
+            ],
+            [
+                "a permissions boundary of another account",
+                { ...BASE_ARGS, accountId: END_USER, partition: "aws", permissionsBoundaryArn: `arn:${AWS}:iam::${OTHER}:policy/boundary` },
+                `Invalid permissionsBoundaryArn "arn:${AWS}:iam::${OTHER}:policy/boundary": it is a customer managed policy of account ${OTHER}, but the role is in account ${END_USER}, and IAM attaches only AWS managed policies and the role account's own. Create the policy in account ${END_USER} and use its ARN.`,
+                "permissionsBoundaryArn",
+            ],
+            [
                 "an 11-digit deployer account",
                 { ...BASE_ARGS, deployerAccountId: "12345678901" },
                 'Invalid deployerAccountId "12345678901": an AWS account ID is exactly 12 digits. Use the 12-digit account ID, as a quoted string such as "123456789012"',
@@ -474,6 +504,29 @@ describe("CloudbreakCredentialRole", () => {
 
         it("creates the role in the right account", async () => {
             const role = new CloudbreakCredentialRole("cb", { ...BASE_ARGS, accountId: END_USER });
+
+            assert.equal(await outputOf(role.roleArn), `arn:${AWS}:iam::${END_USER}:role/cbreak-deployer`);
+        });
+    });
+
+    describe("input copies", () => {
+        it("ignores statements added after construction", async () => {
+            const statements = [{ Effect: "Allow" as const, Action: ["ec2:DescribeVpcs"], Resource: ["*"] }];
+            const role = new CloudbreakCredentialRole("cb", { ...BASE_ARGS, policy: "cloudbreak-1", additionalStatements: statements });
+            statements.push({ Effect: "Allow", Action: ["iam:CreateUser"], Resource: ["*"] });
+
+            const policy = JSON.parse(await outputOf(role.permissionsPolicy));
+            assert.deepStrictEqual(policy.Statement, [...CLOUDBREAK_1_STATEMENTS, { Effect: "Allow", Action: ["ec2:DescribeVpcs"], Resource: ["*"] }]);
+        });
+
+        it("accepts AWS managed and own policies", async () => {
+            const own = `arn:${AWS}:iam::${END_USER}:policy/cloudbreak-extra`;
+            const role = new CloudbreakCredentialRole("cb", {
+                ...BASE_ARGS,
+                accountId: END_USER,
+                managedPolicyArns: [managedPolicyArn("aws", "ReadOnlyAccess"), own],
+                permissionsBoundaryArn: own,
+            });
 
             assert.equal(await outputOf(role.roleArn), `arn:${AWS}:iam::${END_USER}:role/cbreak-deployer`);
         });

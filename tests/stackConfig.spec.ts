@@ -188,6 +188,37 @@ describe("stackConfig", () => {
             });
         }
 
+        it("rejects a misspelled namespace", () => {
+            assert.throws(
+                () => parseStackSettings("dev", REQUIRED, "eu-west-1", ["aws:region", "cloudbreak_role:deployerPrincipalArns"]),
+                {
+                    message:
+                        "Stack dev: Invalid config key cloudbreak_role:deployerPrincipalArns: the namespace cloudbreak_role is not cloudbreak-role, so the program would ignore the key. Rename it to cloudbreak-role:deployerPrincipalArns.",
+                    input: "cloudbreak_role:deployerPrincipalArns",
+                },
+            );
+        });
+
+        it("accepts other namespaces", () => {
+            const settings = parseStackSettings("dev", REQUIRED, "eu-west-1", ["aws:region", "aws:profile", "cloudbreak-role:accountId", "other:key"]);
+            assert.equal(settings.args.partition, "aws");
+        });
+
+        for (const [region, rule] of [
+            ["US-GOV-WEST-1", "it is not an AWS region code (lower case, e.g. eu-west-1)"],
+            ["us-east-1x", "it is not an AWS region code (lower case, e.g. eu-west-1)"],
+            ["us-iso-east-1", "regions of the isolated partitions are not supported; the partitions are aws, aws-cn and aws-us-gov"],
+        ]) {
+            it(`rejects the region ${region}`, () => {
+                assertInvalid(
+                    REQUIRED,
+                    `Stack dev: Invalid aws:region "${region}": ${rule}. Use a region code such as eu-west-1, cn-north-1 or us-gov-west-1`,
+                    "aws:region",
+                    region,
+                );
+            });
+        }
+
         it("reads empty defaults as unset", () => {
             const settings = parseStackSettings("dev", {
                 ...REQUIRED,

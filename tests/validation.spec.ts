@@ -62,7 +62,11 @@ describe("validation", () => {
 
         it("cuts values over 80 characters", () => {
             const text = "x".repeat(100);
-            assert.equal(describeValue(text), `"${"x".repeat(79)}... (102 characters)`);
+            assert.equal(describeValue(text), `"${"x".repeat(79)}... (100 characters)`);
+        });
+
+        it("names an Output without its value", () => {
+            assert.equal(describeValue(pulumi.output("x")), "[Output]");
         });
 
         it("hides secrets", () => {
@@ -143,7 +147,7 @@ describe("validation", () => {
         it("rejects 1225 characters", () => {
             assertInvalid(
                 () => validateExternalId("a".repeat(1225), "externalId"),
-                `Invalid externalId "${"a".repeat(79)}... (1227 characters): ${lengthRule}. ${fix}`,
+                `Invalid externalId "${"a".repeat(79)}... (1225 characters): ${lengthRule}. ${fix}`,
                 "externalId",
             );
         });
@@ -585,11 +589,19 @@ describe("validation", () => {
     describe("validateAllowedRegions", () => {
         const fix = "Use region codes such as eu-west-1, or leave the input unset to allow every region";
 
-        it("accepts commercial, China, GovCloud and ISO regions", () => {
-            assert.doesNotThrow(() =>
-                validateAllowedRegions(["eu-west-1", "ap-southeast-2", "cn-north-1", "us-gov-west-1", "us-iso-east-1", "us-isob-east-1"], "allowedRegions"),
-            );
+        it("accepts commercial, China and GovCloud regions", () => {
+            assert.doesNotThrow(() => validateAllowedRegions(["eu-west-1", "ap-southeast-2", "cn-north-1", "us-gov-west-1"], "allowedRegions"));
         });
+
+        for (const region of ["us-iso-east-1", "us-isob-east-1"]) {
+            it(`rejects the isolated region ${region}`, () => {
+                assertInvalid(
+                    () => validateAllowedRegions([region], "allowedRegions"),
+                    `Invalid allowedRegions[0] "${region}": regions of the isolated partitions are not supported; the partitions are aws, aws-cn and aws-us-gov. ${fix}`,
+                    "allowedRegions[0]",
+                );
+            });
+        }
 
         it("rejects an empty list", () => {
             assertInvalid(
@@ -603,7 +615,7 @@ describe("validation", () => {
             it(`rejects ${region}`, () => {
                 assertInvalid(
                     () => validateAllowedRegions(["eu-west-1", region], "allowedRegions"),
-                    `Invalid allowedRegions[1] "${region}": it is not an AWS region code. ${fix}`,
+                    `Invalid allowedRegions[1] "${region}": it is not an AWS region code (lower case, e.g. eu-west-1). ${fix}`,
                     "allowedRegions[1]",
                 );
             });
