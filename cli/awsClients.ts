@@ -34,16 +34,33 @@ function regionFromEnvironment(): string | undefined {
     return process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined;
 }
 
+/** The variable that turns off the SDK's warning that its releases after January 2027 need Node 22. */
+const NODE_VERSION_WARNING_VARIABLE = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
+
+/**
+ * Turns off the AWS SDK's NodeVersionSupportWarning, which @aws-sdk/core 3.x prints on every run
+ * under Node 20 and which this package (engines node >= 20) cannot act on. The SDK reads the
+ * variable when a client is created and accepts only the value `true`. A value that the user set,
+ * such as `false`, is kept.
+ */
+function disableNodeVersionWarning(): void {
+    if (process.env[NODE_VERSION_WARNING_VARIABLE] === undefined) {
+        process.env[NODE_VERSION_WARNING_VARIABLE] = "true";
+    }
+}
+
 /**
  * Creates an IAM client. Endpoint, profile and credentials come from the SDK's defaults, which
  * read `AWS_ENDPOINT_URL_IAM`, `AWS_ENDPOINT_URL`, `AWS_PROFILE` and the default credential chain.
  */
 export function createIamClient(options: AwsClientOptions = {}): IAMClient {
+    disableNodeVersionWarning();
     return new IAMClient({ region: regionFromEnvironment(), credentials: options.credentials });
 }
 
 /** Creates an STS client with the same environment rules as {@link createIamClient}. */
 export function createStsClient(options: AwsClientOptions = {}): STSClient {
+    disableNodeVersionWarning();
     return new STSClient({ region: regionFromEnvironment(), credentials: options.credentials });
 }
 
@@ -51,6 +68,31 @@ export function createStsClient(options: AwsClientOptions = {}): STSClient {
 export function describeEndpoint(service: "IAM" | "STS"): string {
     const endpoint = process.env[`AWS_ENDPOINT_URL_${service}`] || process.env.AWS_ENDPOINT_URL;
     return endpoint ? `${service} endpoint ${endpoint}` : `the default ${service} endpoint`;
+}
+
+/**
+ * Describes the IAM and STS endpoints together for connection errors, which do not say which
+ * client failed: one URL when both services use it, else each service's endpoint.
+ */
+export function describeEndpoints(): string {
+    const iam = process.env.AWS_ENDPOINT_URL_IAM || process.env.AWS_ENDPOINT_URL;
+    const sts = process.env.AWS_ENDPOINT_URL_STS || process.env.AWS_ENDPOINT_URL;
+    if (iam === undefined && sts === undefined) {
+        return "the default AWS endpoints of IAM and STS";
+    }
+    if (iam === sts) {
+        return `AWS endpoint ${iam}`;
+    }
+    return `${describeEndpoint("IAM")} and ${describeEndpoint("STS")}`;
+}
+
+/** Error codes of Node's network stack for a connection that failed or broke before a response. */
+const CONNECTION_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT"]);
+
+/** Returns the error's Node network error code (`ECONNREFUSED`, ...), or undefined for any other error. */
+function connectionErrorCode(error: unknown): string | undefined {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    return typeof code === "string" && CONNECTION_ERROR_CODES.has(code) ? code : undefined;
 }
 
 /** Returns the name of an AWS SDK error (`NoSuchEntity`, `AccessDenied`, ...) or an empty string. */
@@ -64,10 +106,28 @@ export function awsErrorStatus(error: unknown): number | undefined {
     return metadata?.httpStatusCode;
 }
 
-/** Returns an error's message, prefixed with its AWS error name when it has one. */
+/**
+ * Returns an error's message, prefixed with its AWS error name when it has one. A failed
+ * connection and credentials that the SDK could not load get a message that names the endpoint or
+ * the credential settings to check.
+ */
 export function describeAwsError(error: unknown): string {
     if (!(error instanceof Error)) {
         return String(error);
+    }
+    const code = connectionErrorCode(error);
+    if (code !== undefined) {
+        return (
+            `Cannot connect to ${describeEndpoints()}: ${error.message}. ` +
+            "Check that the endpoint is running and reachable, and the endpoint settings AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS and AWS_REGION."
+        );
+    }
+    if (error.name === "CredentialsProviderError") {
+        return (
+            `No AWS credentials: ${error.message}. ` +
+            "Set AWS_PROFILE to a profile of ~/.aws/config or ~/.aws/credentials, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY " +
+            "(with AWS_SESSION_TOKEN for temporary credentials), or AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE, or run where an instance or container role provides them."
+        );
     }
     const name = error.name && error.name !== "Error" ? `${error.name}: ` : "";
     return `${name}${error.message}`;
@@ -105,6 +165,8 @@ export async function callerAccountId(sts: STSClient): Promise<string | undefine
 
 /** The outputs of the program for one stack, as the offline plan computes them. */
 export interface StackPlanOutputs {
+    /** The end-user account of the stack (`cloudbreak-role:accountId`). */
+    accountId: string;
     roleArn: string;
     roleName: string;
     /** The external IDs, or `[secret]` entries when the stack keeps them secret. */
@@ -164,6 +226,7 @@ export async function loadStackPlan(selection: StackSelection): Promise<StackPla
         stack: result.stack,
         resources: result.resources,
         outputs: {
+            accountId: requireStringOutput(result.stack, result.outputs, "accountId"),
             roleArn: requireStringOutput(result.stack, result.outputs, "roleArn"),
             roleName: requireStringOutput(result.stack, result.outputs, "roleName"),
             externalIds,
@@ -171,6 +234,30 @@ export async function loadStackPlan(selection: StackSelection): Promise<StackPla
             permissionsPolicy: requireStringOutput(result.stack, result.outputs, "permissionsPolicy"),
         },
     };
+}
+
+/** Credentials of an account other than the one that a command needs. */
+export class WrongAccountError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "WrongAccountError";
+    }
+}
+
+/**
+ * Throws a {@link WrongAccountError} unless the caller's credentials belong to the stack's
+ * end-user account, as the program does before it creates anything.
+ */
+export async function requireEndUserAccount(sts: STSClient, plan: StackPlan): Promise<string> {
+    const caller = await sts.send(new GetCallerIdentityCommand({}));
+    if (caller.Account !== plan.outputs.accountId) {
+        throw new WrongAccountError(
+            `Wrong AWS account: stack ${plan.stack} describes end-user account ${plan.outputs.accountId} (cloudbreak-role:accountId), ` +
+                `but the AWS credentials in use (${caller.Arn}) belong to account ${caller.Account}. ` +
+                `Use credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID) of account ${plan.outputs.accountId}, or correct cloudbreak-role:accountId.`,
+        );
+    }
+    return plan.outputs.accountId;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,17 +2,20 @@
  * `cloudbreak-role show`: prints a live role and, given a stack, its drift from the stack's plan.
  *
  * Exit status: 0 when the role was printed (and equals the plan), 2 when it differs from the
- * plan, 1 on errors such as a role that does not exist.
+ * plan, 1 on errors such as a role that does not exist or credentials of another account than the
+ * stack's.
  */
 import { parseArgs } from "node:util";
 
 import { requiredExternalIds } from "../components/checks";
 import { INLINE_POLICY_NAME, PolicyDocument, TrustPolicyDocument } from "../components/policies";
+import { validateRoleName } from "../components/validation";
 import {
     LiveRole,
     RoleNotFoundError,
     SECRET_TEXT,
     StackPlan,
+    WrongAccountError,
     callerAccountId,
     createIamClient,
     createStsClient,
@@ -20,6 +23,7 @@ import {
     loadStackPlan,
     partitionOfArn,
     readLiveRole,
+    requireEndUserAccount,
 } from "./awsClients";
 
 const USAGE = `Usage: cloudbreak-role show [--role-name NAME | --stack NAME | --config-file PATH] [--cwd DIR] [--json]
@@ -39,8 +43,11 @@ Options:
 AWS access comes from the standard environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL and the
 default credential chain); it needs iam:GetRole, iam:ListRolePolicies, iam:GetRolePolicy,
 iam:ListAttachedRolePolicies, iam:GetPolicy and iam:GetPolicyVersion in the end-user account.
+With a stack, the credentials must belong to the stack's accountId (checked with
+sts:GetCallerIdentity).
 
-Exit status: 0 printed (and equal to the plan), 2 the live role differs from the plan, 1 error.
+Exit status: 0 printed (and equal to the plan), 2 the live role differs from the plan, 1 error
+(including an invalid role name and credentials of another account than the stack's).
 `;
 
 /** The default role name, as `cbd aws generate-role` named it. */
@@ -93,11 +100,22 @@ export async function runShowCommand(argv: string[]): Promise<number> {
         return 1;
     }
 
+    if (options["role-name"] !== undefined) {
+        try {
+            validateRoleName(options["role-name"], "--role-name");
+        } catch (error) {
+            process.stderr.write(`${(error as Error).message}\n`);
+            return 1;
+        }
+    }
+
     try {
         const plan = hasStack ? await loadStackPlan(selection) : undefined;
         const roleName = plan ? plan.outputs.roleName : options["role-name"] ?? DEFAULT_ROLE_NAME;
         const sts = createStsClient();
-        const live = await readLiveRole(createIamClient(), roleName, () => callerAccountId(sts));
+        // A role read in another account would differ from the plan only in its ARN, which reads as drift.
+        const endUserAccountId = plan ? await requireEndUserAccount(sts, plan) : undefined;
+        const live = await readLiveRole(createIamClient(), roleName, async () => endUserAccountId ?? (await callerAccountId(sts)));
         const drift = plan ? compareRoleToPlan(live, plan) : undefined;
         if (plan && plan.outputs.externalIds.includes(SECRET_TEXT)) {
             process.stderr.write(`The externalIds of stack ${plan.stack} are secret, so show compares where the trust policy requires an external ID but not its value.\n`);
@@ -118,7 +136,7 @@ export async function runShowCommand(argv: string[]): Promise<number> {
         }
         return drift && drift.length > 0 ? 2 : 0;
     } catch (error) {
-        const message = error instanceof RoleNotFoundError ? error.message : describeAwsError(error);
+        const message = error instanceof RoleNotFoundError || error instanceof WrongAccountError ? error.message : describeAwsError(error);
         process.stderr.write(`${message}\n`);
         return 1;
     }

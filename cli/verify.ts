@@ -4,21 +4,24 @@
  *
  * Each check prints a PASS, FAIL or SKIP line. The caller must be in the deployer account. The
  * role must be assumable with the external ID, retried while IAM propagates a new role, and not
- * without it (CDP's confused-deputy check). The live trust policy must pass `lintTrustPolicy` and
- * require the stack's external ID, and `iam:SimulatePrincipalPolicy` must allow the preset's
- * actions. Exit status: 0 when no check failed, 1 otherwise.
+ * without it (CDP's confused-deputy check). Both AssumeRole checks are skipped on an endpoint that
+ * lets anyone assume a role that does not exist. The role must exist, its live trust policy must
+ * pass `lintTrustPolicy` and require the stack's external ID, and `iam:SimulatePrincipalPolicy`
+ * must allow the preset's actions. Exit status: 0 when no check failed, 1 otherwise.
  */
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand, SimulatePrincipalPolicyCommandOutput } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, Credentials, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 
-import { lintTrustPolicy, requiredExternalIds } from "../components/checks";
+import { TrustLintOptions, lintTrustPolicy, requiredExternalIds } from "../components/checks";
 import { Partition, PARTITIONS, PolicyDocument, REGION_RESTRICTION_SID, TrustPolicyDocument, statementActions } from "../components/policies";
+import { validateExternalId } from "../components/validation";
 import {
     SECRET_TEXT,
     StackPlan,
     accountOfArn,
+    awsErrorName,
     awsErrorStatus,
     createIamClient,
     createStsClient,
@@ -34,8 +37,13 @@ const USAGE = `Usage: cloudbreak-role verify (--stack NAME | --config-file PATH)
 
 Checks the live role of a stack with the deployer account's credentials: assumes it with the
 external ID (session name cloudbreak-role-verify) and prints the assumed identity, expects
-AssumeRole WITHOUT the external ID to fail, lints the live trust policy, and checks the preset's
-actions with iam:SimulatePrincipalPolicy.
+AssumeRole WITHOUT the external ID to fail, reads the role, lints its live trust policy, and
+checks the preset's actions with iam:SimulatePrincipalPolicy.
+
+After an AssumeRole succeeds, verify also calls AssumeRole on a random role name that does not
+exist (cloudbreak-role-verify-probe-*). AWS rejects it with AccessDenied. An endpoint that accepts
+it (an emulator such as moto) enforces no trust policy, so both AssumeRole checks print SKIP
+there and the trust policy checks decide.
 
 Options:
   --stack NAME            The stack whose role to verify (Pulumi.NAME.yaml)
@@ -49,7 +57,8 @@ Options:
 
 Permissions: the deployer credentials need sts:AssumeRole on the role and sts:GetCallerIdentity.
 iam:GetRole and iam:SimulatePrincipalPolicy on the role are tried with the assumed session first
-(the cdp preset grants both, cloudbreak-2 grants iam:GetRole), then with the deployer credentials.
+(the cdp preset grants both, cloudbreak-2 grants iam:GetRole), then with the deployer credentials
+(for iam:GetRole only when the role is in the deployer account).
 
 Exit status: 0 when no check failed (SKIP lines do not fail), 1 when any check failed or on errors.
 `;
@@ -233,57 +242,81 @@ export async function verifyRole(plan: StackPlan, options: VerifyOptions, report
         record("FAIL", "deployer credentials", `caller ${caller.Arn} is in account ${caller.Account}, not deployer account ${deployerAccountId}; run verify with credentials of the deployer account`);
     }
 
-    // 2. AssumeRole with the external ID, as Cloudbreak does it.
+    // 2. AssumeRole with the external ID, as Cloudbreak does it. An endpoint that lets anyone
+    // assume a role that does not exist (moto 5, for one) enforces no trust policy, so there a
+    // success proves only that the deployer credentials may call sts:AssumeRole.
+    const roleAccountId = accountOfArn(roleArn);
+    const enforcesTrust = memoize(() => endpointEnforcesTrust(sts, partition, roleAccountId));
+    const notEnforced = `${describeEndpoint("STS")} does not enforce trust policies (it allowed AssumeRole on a role that does not exist)`;
     const assumed = await assumeWithRetries(sts, roleArn, externalId, options);
     const attemptsText = `${assumed.attempts} ${assumed.attempts === 1 ? "attempt" : "attempts"}`;
-    const iamClients = [deployerIam];
-    if (assumed.credentials) {
+    const sessionIam = assumed.credentials ? createIamClient({ credentials: sessionCredentials(assumed.credentials) }) : undefined;
+    if (!assumed.credentials) {
+        record("FAIL", "assume role with external ID", `${describeAwsError(assumed.error)} (after ${attemptsText})`);
+    } else if (!(await enforcesTrust())) {
+        record(
+            "SKIP",
+            "assume role with external ID",
+            `${notEnforced}, so its success proves only that the deployer credentials can call sts:AssumeRole, not that the role accepts the external ID; the trust policy checks decide instead`,
+        );
+        record("SKIP", "assumed session identity", `${notEnforced}, so the session's identity says nothing about the role`);
+    } else {
         record("PASS", "assume role with external ID", `assumed ${roleArn} after ${attemptsText}`);
         const sessionSts = createStsClient({ credentials: sessionCredentials(assumed.credentials) });
-        iamClients.unshift(createIamClient({ credentials: sessionCredentials(assumed.credentials) }));
         const session = await sessionSts.send(new GetCallerIdentityCommand({}));
-        const expectedSessionArn = `arn:${partition}:sts::${accountOfArn(roleArn)}:assumed-role/${roleName}/${SESSION_NAME}`;
+        const expectedSessionArn = `arn:${partition}:sts::${roleAccountId}:assumed-role/${roleName}/${SESSION_NAME}`;
         if (session.Arn === expectedSessionArn) {
             record("PASS", "assumed session identity", `${session.Arn}`);
         } else {
             record("FAIL", "assumed session identity", `the session is ${session.Arn}, expected ${expectedSessionArn}`);
         }
-    } else {
-        record("FAIL", "assume role with external ID", `${describeAwsError(assumed.error)} (after ${attemptsText})`);
     }
 
     // 3. AssumeRole without the external ID must fail, as CDP requires of a cross-account role.
-    await checkAssumeWithoutExternalId(sts, roleArn, partition, record);
+    await checkAssumeWithoutExternalId(sts, roleArn, enforcesTrust, notEnforced, record);
 
-    // 4. The live trust policy: the same fail-closed lint as the component's, and the stack's external ID.
-    try {
-        const role = await withFallback(iamClients, (iam) => iam.send(new GetRoleCommand({ RoleName: roleName })));
-        const liveTrust = decodePolicyDocument<TrustPolicyDocument>(role.Role?.AssumeRolePolicyDocument ?? "{}");
+    // 4. The live role. IAM reads roles of the caller's own account only, so the deployer
+    // credentials can stand in for the assumed session only when the role is in their account.
+    const roleReaders = [...(sessionIam ? [sessionIam] : []), ...(roleAccountId === deployerAccountId ? [deployerIam] : [])];
+    if (roleReaders.length === 0) {
+        record("SKIP", "live role", `no credentials of account ${roleAccountId} to read ${roleName} with: AssumeRole failed, and the deployer credentials are in account ${deployerAccountId}`);
+    } else {
+        let liveTrust: TrustPolicyDocument | undefined;
         try {
-            lintTrustPolicy(liveTrust, { deployerAccountId, partition: partition as Partition });
-            record("PASS", "trust policy lint", "every Allow statement requires an external ID and trusts only the deployer account");
+            const role = await withFallback(roleReaders, (iam) => iam.send(new GetRoleCommand({ RoleName: roleName })));
+            liveTrust = decodePolicyDocument<TrustPolicyDocument>(role.Role?.AssumeRolePolicyDocument ?? "{}");
+            record("PASS", "live role", `read ${roleName} in account ${roleAccountId}`);
         } catch (error) {
-            record("FAIL", "trust policy lint", (error as Error).message);
+            if (awsErrorName(error) === "NoSuchEntity" || awsErrorName(error) === "NoSuchEntityException") {
+                record(
+                    "FAIL",
+                    "live role",
+                    `role ${roleName} does not exist in account ${roleAccountId} at ${describeEndpoint("IAM")}; ` +
+                        `create it with pulumi up on stack ${plan.stack}, or correct the stack's roleName and accountId`,
+                );
+                // The remaining checks read the role, so they would only repeat this failure.
+                return results;
+            }
+            record("FAIL", "live role", `failed to read ${roleName}: ${describeAwsError(error)}`);
         }
-        const required = liveTrust.Statement.filter((statement) => statement.Effect === "Allow").flatMap((statement) => requiredExternalIds(statement.Condition));
-        if (required.includes(externalId)) {
-            record("PASS", "trust policy external ID", "the live trust policy requires the external ID that verify sent");
-        } else {
-            record("FAIL", "trust policy external ID", "the live trust policy does not require the external ID that verify sent");
+        if (liveTrust !== undefined) {
+            const externalIdsSecret = plan.outputs.externalIds.includes(SECRET_TEXT);
+            checkLiveTrust(liveTrust, { deployerAccountId, partition: partition as Partition }, externalId, externalIdsSecret, record);
         }
-    } catch (error) {
-        record("FAIL", "trust policy lint", `cannot read the live trust policy of ${roleName}: ${describeAwsError(error)}`);
     }
 
     // 5. The preset's actions through the IAM policy simulator.
-    await checkSimulation(iamClients, roleArn, JSON.parse(plan.outputs.permissionsPolicy) as PolicyDocument, record);
+    // NOTE: the deployer fallback simulates in the deployer account, which may not see a role of another account.
+    const simulationClients = [...(sessionIam ? [sessionIam] : []), deployerIam];
+    await checkSimulation(simulationClients, roleArn, JSON.parse(plan.outputs.permissionsPolicy) as PolicyDocument, record);
     return results;
 }
 
 async function checkAssumeWithoutExternalId(
     sts: STSClient,
     roleArn: string,
-    partition: string,
+    enforcesTrust: () => Promise<boolean>,
+    notEnforced: string,
     record: (outcome: Outcome, check: string, detail: string) => void,
 ): Promise<void> {
     const check = "assume role without external ID";
@@ -297,21 +330,83 @@ async function checkAssumeWithoutExternalId(
         }
         return;
     }
+    if (await enforcesTrust()) {
+        record("FAIL", check, `${roleArn} can be assumed without the external ID, so anyone in the trusted account can use it through Cloudbreak (confused deputy); require sts:ExternalId in every Allow statement of the trust policy`);
+    } else {
+        record("SKIP", check, `${notEnforced}, so this check cannot be proven here; the trust policy lint decides instead`);
+    }
+}
 
-    // The call succeeded. An endpoint that lets anyone assume a role that does not exist (moto 5,
-    // for one) enforces no trust policy at all, so this check cannot tell anything there.
-    const probeArn = `arn:${partition}:iam::${accountOfArn(roleArn)}:role/cloudbreak-role-verify-probe-${randomBytes(6).toString("hex")}`;
+/**
+ * Returns false when STS lets the caller assume a role that does not exist, which shows that the
+ * endpoint evaluates no trust policy. Any error (AWS returns AccessDenied) counts as enforcing.
+ */
+async function endpointEnforcesTrust(sts: STSClient, partition: string, accountId: string): Promise<boolean> {
+    const probeArn = `arn:${partition}:iam::${accountId}:role/cloudbreak-role-verify-probe-${randomBytes(6).toString("hex")}`;
     try {
         await sts.send(new AssumeRoleCommand({ RoleArn: probeArn, RoleSessionName: SESSION_NAME }));
+        return false;
     } catch {
-        record("FAIL", check, `${roleArn} can be assumed without the external ID, so anyone in the trusted account can use it through Cloudbreak (confused deputy); require sts:ExternalId in every Allow statement of the trust policy`);
-        return;
+        return true;
     }
-    record(
-        "SKIP",
-        check,
-        `${describeEndpoint("STS")} does not enforce trust policies (it allowed AssumeRole on a role that does not exist), so this check cannot be proven here; the trust policy lint decides instead`,
-    );
+}
+
+/** Returns a function that runs `compute` on its first call and returns that first result ever after. */
+function memoize<T>(compute: () => Promise<T>): () => Promise<T> {
+    let result: Promise<T> | undefined;
+    return () => (result ??= compute());
+}
+
+/**
+ * Checks the live trust policy: the same fail-closed lint as the component's, and the external ID
+ * that verify sent.
+ */
+function checkLiveTrust(
+    liveTrust: TrustPolicyDocument,
+    lintOptions: TrustLintOptions,
+    externalId: string,
+    externalIdsSecret: boolean,
+    record: (outcome: Outcome, check: string, detail: string) => void,
+): void {
+    try {
+        lintTrustPolicy(liveTrust, lintOptions);
+        record("PASS", "trust policy lint", "every Allow statement requires an external ID and trusts only the deployer account");
+    } catch (error) {
+        const message = (error as Error).message;
+        record("FAIL", "trust policy lint", externalIdsSecret ? message : showExternalIdInLintMessage(message, liveTrust));
+    }
+    const statements = Array.isArray(liveTrust.Statement) ? liveTrust.Statement : [];
+    const required = statements.filter((statement) => statement.Effect === "Allow").flatMap((statement) => requiredExternalIds(statement.Condition));
+    if (required.includes(externalId)) {
+        record("PASS", "trust policy external ID", "the live trust policy requires the external ID that verify sent");
+    } else {
+        record("FAIL", "trust policy external ID", "the live trust policy does not require the external ID that verify sent");
+    }
+}
+
+/**
+ * Returns the lint's message with an invalid external ID shown in place of `[secret]`. The lint
+ * labels every external ID secret, which suits only a stack whose externalIds are secret, so this
+ * repeats the lint's external ID validation, under the lint's input name, with the value shown.
+ */
+export function showExternalIdInLintMessage(message: string, trust: TrustPolicyDocument): string {
+    const statements = Array.isArray(trust.Statement) ? trust.Statement : [];
+    for (const [index, statement] of statements.entries()) {
+        // The lint names a statement as `statement <index>`, with ` (Sid "<sid>")` when it has one.
+        const where = statement.Sid ? `statement ${index} (Sid ${JSON.stringify(statement.Sid)})` : `statement ${index}`;
+        for (const [position, value] of requiredExternalIds(statement.Condition).entries()) {
+            const name = `trustPolicy ${where} sts:ExternalId[${position}]`;
+            if (!message.startsWith(`Invalid ${name} ${SECRET_TEXT}:`)) {
+                continue;
+            }
+            try {
+                validateExternalId(value, name);
+            } catch (error) {
+                return (error as Error).message;
+            }
+        }
+    }
+    return message;
 }
 
 /** Returns the regions of the region restriction statement, when the policy has one. */

@@ -15,6 +15,7 @@ import {
     MotoServer,
     REGION,
     findOnPath,
+    freePort,
     makeScratchDir,
     removeScratchDir,
     run,
@@ -180,15 +181,15 @@ describe("show and verify on moto_server", function () {
         await moto.reset();
     });
 
-    /** Writes a stack file for moto's account and returns its path. */
-    function writeStack(name: string, policy: string): string {
+    /** Writes a stack file for moto's account (or `accountId`) and returns its path. */
+    function writeStack(name: string, policy: string, accountId = MOTO_ACCOUNT_ID): string {
         const file = path.join(scratchDir, `Pulumi.${name}.yaml`);
         fs.writeFileSync(
             file,
             [
                 "config:",
                 `  aws:region: ${REGION}`,
-                `  cloudbreak-role:accountId: "${MOTO_ACCOUNT_ID}"`,
+                `  cloudbreak-role:accountId: "${accountId}"`,
                 `  cloudbreak-role:deployerAccountId: "${MOTO_ACCOUNT_ID}"`,
                 "  cloudbreak-role:externalIds:",
                 "    - provision-ambari",
@@ -388,9 +389,16 @@ describe("show and verify on moto_server", function () {
         await iam.send(new PutRolePolicyCommand({ RoleName: plan.outputs.roleName, PolicyName: "cb-policy", PolicyDocument: plan.outputs.permissionsPolicy }));
     }
 
-    const skipWithoutTrust =
-        `SKIP assume role without external ID: STS endpoint %ENDPOINT% does not enforce trust policies (it allowed AssumeRole on a role that does not exist), ` +
-        "so this check cannot be proven here; the trust policy lint decides instead";
+    const notEnforced = () =>
+        `STS endpoint ${moto.endpoint} does not enforce trust policies (it allowed AssumeRole on a role that does not exist)`;
+    const skippedAssumeLines = () => [
+        `SKIP assume role with external ID: ${notEnforced()}, so its success proves only that the deployer credentials can call sts:AssumeRole, ` +
+            "not that the role accepts the external ID; the trust policy checks decide instead",
+        `SKIP assumed session identity: ${notEnforced()}, so the session's identity says nothing about the role`,
+        `SKIP assume role without external ID: ${notEnforced()}, so this check cannot be proven here; the trust policy lint decides instead`,
+    ];
+    const deployerLine = `PASS deployer credentials: caller arn:${partition}:sts::${MOTO_ACCOUNT_ID}:user/moto is in deployer account ${MOTO_ACCOUNT_ID}`;
+    const simulationLine = () => `SKIP permissions simulation: IAM endpoint ${moto.endpoint} did not run iam:SimulatePrincipalPolicy (HTTP 500)`;
 
     it("verify passes on a correct role", async function () {
         const stackFile = writeStack("verified", "cloudbreak-2");
@@ -400,17 +408,53 @@ describe("show and verify on moto_server", function () {
 
         assert.equal(result.stderr, "");
         assert.deepEqual(result.stdout.split("\n"), [
-            `PASS deployer credentials: caller arn:${partition}:sts::${MOTO_ACCOUNT_ID}:user/moto is in deployer account ${MOTO_ACCOUNT_ID}`,
-            `PASS assume role with external ID: assumed ${roleArn} after 1 attempt`,
-            `PASS assumed session identity: arn:${partition}:sts::${MOTO_ACCOUNT_ID}:assumed-role/cbreak-deployer/cloudbreak-role-verify`,
-            skipWithoutTrust.replace("%ENDPOINT%", moto.endpoint),
+            deployerLine,
+            ...skippedAssumeLines(),
+            `PASS live role: read cbreak-deployer in account ${MOTO_ACCOUNT_ID}`,
             "PASS trust policy lint: every Allow statement requires an external ID and trusts only the deployer account",
             "PASS trust policy external ID: the live trust policy requires the external ID that verify sent",
-            `SKIP permissions simulation: IAM endpoint ${moto.endpoint} did not run iam:SimulatePrincipalPolicy (HTTP 500)`,
-            "verify: 5 passed, 0 failed, 2 skipped",
+            simulationLine(),
+            "verify: 4 passed, 0 failed, 4 skipped",
             "",
         ]);
         assert.equal(result.status, 0);
+    });
+
+    it("verify fails with a wrong external ID", async function () {
+        const stackFile = writeStack("wrong-id", "cloudbreak-2");
+        await createPlannedRole(stackFile);
+
+        const result = await runCli(["verify", "--config-file", stackFile, "--external-id", "wrong-id", "--initial-delay-ms", "10"], moto.env);
+
+        assert.equal(result.stderr, "");
+        assert.deepEqual(result.stdout.split("\n"), [
+            deployerLine,
+            ...skippedAssumeLines(),
+            `PASS live role: read cbreak-deployer in account ${MOTO_ACCOUNT_ID}`,
+            "PASS trust policy lint: every Allow statement requires an external ID and trusts only the deployer account",
+            "FAIL trust policy external ID: the live trust policy does not require the external ID that verify sent",
+            simulationLine(),
+            "verify: 3 passed, 1 failed, 4 skipped",
+            "",
+        ]);
+        assert.equal(result.status, 1);
+    });
+
+    it("verify fails when the role is missing", async function () {
+        const stackFile = writeStack("missing", "cloudbreak-2");
+
+        const result = await runCli(["verify", "--config-file", stackFile, "--initial-delay-ms", "10"], moto.env);
+
+        assert.equal(result.stderr, "");
+        assert.deepEqual(result.stdout.split("\n"), [
+            deployerLine,
+            ...skippedAssumeLines(),
+            `FAIL live role: role cbreak-deployer does not exist in account ${MOTO_ACCOUNT_ID} at IAM endpoint ${moto.endpoint}; ` +
+                "create it with pulumi up on stack missing, or correct the stack's roleName and accountId",
+            "verify: 1 passed, 1 failed, 3 skipped",
+            "",
+        ]);
+        assert.equal(result.status, 1);
     });
 
     it("verify fails when trust lacks the external ID", async function () {
@@ -429,9 +473,106 @@ describe("show and verify on moto_server", function () {
                 "so anyone in the trusted account could use the role through Cloudbreak's confused deputy. " +
                 'Add "Condition": {"StringEquals": {"sts:ExternalId": "<external ID>"}}',
             "FAIL trust policy external ID: the live trust policy does not require the external ID that verify sent",
-            "verify: 3 passed, 2 failed, 2 skipped",
+            "verify: 2 passed, 2 failed, 4 skipped",
         ]);
-        assert.ok(lines.includes(skipWithoutTrust.replace("%ENDPOINT%", moto.endpoint)));
+        assert.ok(lines.includes(skippedAssumeLines()[2]));
         assert.equal(result.status, 1);
+    });
+
+    it("verify shows a non-secret invalid external ID", async function () {
+        const stackFile = writeStack("invalid-id", "cloudbreak-2");
+        await createPlannedRole(stackFile, {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "Cloudbreak",
+                    Effect: "Allow",
+                    Principal: { AWS: `arn:${partition}:iam::${MOTO_ACCOUNT_ID}:root` },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringEquals: { "sts:ExternalId": ["provision-ambari", "bad id!"] } },
+                },
+            ],
+        });
+
+        const result = await runCli(["verify", "--config-file", stackFile, "--initial-delay-ms", "10"], moto.env);
+
+        assert.equal(result.stderr, "");
+        assert.deepEqual(result.stdout.split("\n").filter((line) => line.startsWith("FAIL")), [
+            'FAIL trust policy lint: Invalid trustPolicy statement 0 (Sid "Cloudbreak") sts:ExternalId[1] "bad id!": ' +
+                "an external ID may contain only letters, digits and + = , . @ : / _ -. " +
+                "Use the external ID that your Cloudbreak server sends: provision-ambari for Cloudbreak 1.x to 2.9, " +
+                "the value from `cdp environments get-credential-prerequisites` for CDP",
+        ]);
+        assert.equal(result.status, 1);
+    });
+
+    it("show rejects another account's credentials", async function () {
+        await createCbdRole(this);
+        const stackFile = writeStack("elsewhere", "cloudbreak-2", "111122223333");
+
+        const result = await runCli(["show", "--config-file", stackFile], moto.env);
+
+        assert.equal(result.stdout, "");
+        assert.equal(
+            result.stderr,
+            "Wrong AWS account: stack elsewhere describes end-user account 111122223333 (cloudbreak-role:accountId), " +
+                `but the AWS credentials in use (arn:${partition}:sts::${MOTO_ACCOUNT_ID}:user/moto) belong to account ${MOTO_ACCOUNT_ID}. ` +
+                "Use credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID) of account 111122223333, or correct cloudbreak-role:accountId.\n",
+        );
+        assert.equal(result.status, 1);
+    });
+
+    it("show rejects an invalid role name", async function () {
+        const result = await runCli(["show", "--role-name", "bad name!"], moto.env);
+
+        assert.equal(result.stdout, "");
+        assert.equal(
+            result.stderr,
+            'Invalid --role-name "bad name!": a role name may contain only letters, digits and _ + = , . @ -. Choose a name such as cbreak-deployer\n',
+        );
+        assert.equal(result.status, 1);
+    });
+
+    it("show names a refused endpoint", async function () {
+        const closedEndpoint = `http://127.0.0.1:${await freePort()}`;
+
+        const result = await runCli(["show", "--role-name", "cbreak-deployer"], { ...moto.env, AWS_ENDPOINT_URL: closedEndpoint, AWS_MAX_ATTEMPTS: "1" });
+
+        assert.equal(result.stdout, "");
+        assert.equal(
+            result.stderr,
+            `Cannot connect to AWS endpoint ${closedEndpoint}: connect ECONNREFUSED ${closedEndpoint.slice("http://".length)}. ` +
+                "Check that the endpoint is running and reachable, and the endpoint settings AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS and AWS_REGION.\n",
+        );
+        assert.equal(result.status, 1);
+    });
+
+    it("verify names the credential settings", async function () {
+        const stackFile = writeStack("no-credentials", "cloudbreak-2");
+        const env = { ...moto.env };
+        delete env.AWS_ACCESS_KEY_ID;
+        delete env.AWS_SECRET_ACCESS_KEY;
+
+        const result = await runCli(["verify", "--config-file", stackFile], env);
+
+        assert.equal(result.stdout, "");
+        assert.equal(
+            result.stderr,
+            "No AWS credentials: Could not load credentials from any providers. " +
+                "Set AWS_PROFILE to a profile of ~/.aws/config or ~/.aws/credentials, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY " +
+                "(with AWS_SESSION_TOKEN for temporary credentials), or AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE, or run where an instance or container role provides them.\n",
+        );
+        assert.equal(result.status, 1);
+    });
+
+    it("show prints no SDK Node version warning", async function () {
+        await createCbdRole(this);
+        const env = { ...moto.env };
+        delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+
+        const result = await runCli(["show"], env);
+
+        assert.equal(result.stderr, "");
+        assert.equal(result.status, 0);
     });
 });

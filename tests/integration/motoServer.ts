@@ -29,7 +29,8 @@ export function findOnPath(command: string): string | undefined {
     return undefined;
 }
 
-function freePort(): Promise<number> {
+/** Returns a TCP port on 127.0.0.1 that nothing listened on a moment ago. */
+export function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const server = net.createServer();
         server.once("error", reject);
