@@ -9,6 +9,9 @@ Commands:
   verify   Assume the live role with the external ID and check its trust and permissions
 
 Run cloudbreak-role <command> --help for the options of a command.
+
+Exit status: 1 on a usage error (an unknown command or option, a missing or repeated option)
+in every command; cloudbreak-role <command> --help lists the command's other statuses.
 `;
 
 /** Runs one command and returns the process exit status. */
@@ -22,11 +25,13 @@ export async function main(argv: string[]): Promise<number> {
         case "verify":
             return (await import("./verify")).runVerifyCommand(rest);
         case undefined:
+            process.stderr.write(`Missing command.\n\n${USAGE}`);
+            return 1;
         case "--help":
         case "-h":
         case "help":
             process.stdout.write(USAGE);
-            return command === undefined ? 1 : 0;
+            return 0;
         default:
             process.stderr.write(`Unknown command ${JSON.stringify(command)}.\n\n${USAGE}`);
             return 1;

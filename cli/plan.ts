@@ -5,6 +5,7 @@
  * Every stack runs in this one process: the program module is loaded once and its exported
  * function is called again per stack, with fresh mocks and configuration each time.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 
 import type { CredentialRoleMocks } from "../components/testing";
@@ -12,10 +13,12 @@ import { StackConfig, StackConfigError, StackRequest, listStackFiles, loadStackC
 
 export { StackConfig, StackConfigError, StackRequest, loadStackConfig } from "./stackFile";
 
-/** A resource that `pulumi up` would create. */
+/** A resource that `pulumi up` would create, or import when `importId` is set. */
 export interface PlannedResource {
     type: string;
     name: string;
+    /** The ID of the existing cloud resource that `pulumi up` would import (the `import` option). */
+    importId?: string;
     inputs: Record<string, unknown>;
 }
 
@@ -25,7 +28,7 @@ export interface StackPlan {
     resources: PlannedResource[];
     /** The stack outputs, with secrets shown as `[secret]`. */
     outputs: Record<string, unknown>;
-    /** Warnings that the program logged. */
+    /** Warnings of plan itself (such as an assumed partition) and warnings that the program logged. */
     warnings: string[];
 }
 
@@ -81,11 +84,18 @@ function loadProgram(programPath: string, projectDir: string): Program {
     const { programs } = loadRuntime();
     let program = programs.get(programPath);
     if (program === undefined) {
-        const resolved = require.resolve(programPath);
+        const resolved = resolveProgram(programPath);
         if (resolved.endsWith(".ts") && require.extensions[".ts"] === undefined) {
             (require("ts-node") as typeof import("ts-node")).register({ transpileOnly: true, project: path.join(projectDir, "tsconfig.json") });
         }
-        const exported = require(resolved) as unknown;
+        let exported: unknown;
+        try {
+            exported = require(resolved) as unknown;
+        } catch (error) {
+            // Node appends the require stack to the first line; the first line names the module.
+            const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+            throw new Error(`Cannot load the program ${resolved}: ${reason}`);
+        }
         const candidate = typeof exported === "function" ? exported : (exported as { default?: unknown }).default;
         if (typeof candidate !== "function") {
             throw new Error(`The program ${resolved} does not export a function; plan evaluates programs written as export = async () => outputs.`);
@@ -94,6 +104,23 @@ function loadProgram(programPath: string, projectDir: string): Program {
         programs.set(programPath, program);
     }
     return program;
+}
+
+/**
+ * Returns the program file: the path itself, or for a directory the file that Node.js would load
+ * (package.json `main`, index.js), else its index.ts.
+ */
+function resolveProgram(programPath: string): string {
+    try {
+        return require.resolve(programPath);
+    } catch (error) {
+        const indexTs = path.join(programPath, "index.ts");
+        if (fs.existsSync(indexTs)) {
+            return indexTs;
+        }
+        const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+        throw new Error(`Cannot load the program ${programPath}: ${reason}`);
+    }
 }
 
 /** Removes the prefixes that the SDK adds when an Output fails while a resource is serialized. */
@@ -160,13 +187,26 @@ async function evaluateStack(config: StackConfig): Promise<StackPlanResult> {
     const program = loadProgram(config.programPath, config.projectDir);
     const accountId = config.config[`${config.project}:accountId`] ?? "000000000000";
     const region = config.region ?? DEFAULT_REGION;
+    const warnings: string[] = [];
+    if (config.region === undefined) {
+        warnings.push(
+            `aws:region is not set, so plan assumes partition aws (region ${DEFAULT_REGION}). pulumi up uses the AWS provider's region instead, ` +
+                `e.g. from AWS_REGION, and builds the role's ARNs in that region's partition. Set aws:region in ${path.basename(config.configFile)} to plan that partition.`,
+        );
+    }
+    let partition: ReturnType<Runtime["partitionOfRegion"]>;
+    try {
+        partition = partitionOfRegion(region);
+    } catch {
+        // The program checks aws:region itself and reports an invalid value with the stack's name.
+        partition = "aws";
+    }
 
-    mocks.reset({ accountId, partition: partitionOfRegion(region), region });
+    mocks.reset({ accountId, partition, region });
     await pulumi.runtime.setMocks(mocks, config.project, config.stack, false);
     pulumi.runtime.setAllConfig(config.config, config.secretKeys);
 
     const errors: unknown[] = [];
-    const warnings: string[] = [];
     let reportFailure = () => undefined as void;
     const onRejection = (reason: unknown) => {
         errors.push(reason);
@@ -228,7 +268,12 @@ async function evaluateStack(config: StackConfig): Promise<StackPlanResult> {
     }
     const resources = mocks.resources
         .filter((resource) => resource.type !== STACK_RESOURCE_TYPE)
-        .map((resource) => ({ type: resource.type, name: resource.name, inputs: maskSecrets(resource.inputs) as Record<string, unknown> }));
+        .map((resource) => ({
+            type: resource.type,
+            name: resource.name,
+            ...(resource.importId === undefined ? {} : { importId: resource.importId }),
+            inputs: maskSecrets(resource.inputs) as Record<string, unknown>,
+        }));
     return { stack: config.stack, resources, outputs: maskSecrets(outputs) as Record<string, unknown>, warnings: warnings.map((w) => maskSecrets(w) as string) };
 }
 
@@ -239,17 +284,18 @@ async function evaluateStack(config: StackConfig): Promise<StackPlanResult> {
 export async function planStacks(requests: StackRequest[]): Promise<StackPlanResult[]> {
     const results: StackPlanResult[] = [];
     for (const request of requests) {
-        let config: StackConfig;
         try {
-            config = loadStackConfig(request);
+            results.push(await evaluateStack(loadStackConfig(request)));
         } catch (error) {
             if (error instanceof StackConfigError) {
                 results.push({ stack: error.stack, error: error.message });
                 continue;
             }
-            throw error;
+            // Any other error (a program that cannot be loaded, say) is this stack's verdict too.
+            const stack = request.stack ?? (request.configFile ? stackNameOfFile(request.configFile) : undefined) ?? "(unknown)";
+            const message = cleanErrorMessage(error);
+            results.push({ stack, error: message.startsWith("Stack ") ? message : `Stack ${stack}: ${message}` });
         }
-        results.push(await evaluateStack(config));
     }
     return results;
 }
@@ -262,25 +308,33 @@ export function allStackRequests(projectDir: string): StackRequest[] {
 const USAGE = `Usage: cloudbreak-role plan (--stack NAME | --config-file PATH | --all) [options]
 
 Evaluates the program offline, under Pulumi's mock runtime, with a stack's configuration
-(Pulumi.yaml defaults merged with Pulumi.<stack>.yaml) and prints what pulumi up would create:
-each resource with its inputs, the trust and permissions policies and the stack outputs. No AWS
-credentials, Pulumi CLI or backend are used. The mocked AWS account is the stack's accountId.
+(Pulumi.yaml defaults merged with Pulumi.<stack>.yaml) and prints what pulumi up would create
+or import: each resource with its inputs, the trust and permissions policies and the stack
+outputs. No AWS credentials, Pulumi CLI or backend are used. The mocked AWS account is the
+stack's accountId, and its partition follows aws:region (aws when aws:region is not set).
 
 Options:
   --stack NAME         Plan the stack whose file is Pulumi.NAME.yaml in the project directory
   --config-file PATH   Plan the stack file at PATH (stack name: the part between Pulumi. and .yaml)
   --all                Plan every Pulumi.*.yaml of the project directory, in one process
   --cwd DIR            Project directory, which holds Pulumi.yaml (default: current directory)
-  --json               Print JSON: one object {stack, resources, outputs, warnings}, or with
-                       --all an array of such objects and {stack, error} for invalid stacks
+  --json               Print JSON: one object {stack, resources, outputs, warnings} or
+                       {stack, error}, or with --all an array of such objects
   -h, --help           Print this help
+Each option may be given once.
 
-Secrets: plan cannot decrypt secure: values. A secret externalIds or description is checked
-through a placeholder that meets the key's rules and printed as [secret]; any other secret
-cloudbreak-role key makes the stack invalid for plan (use pulumi preview).
+Output: + marks a resource that pulumi up would create, = one that it would import
+(adoptExisting: true). The count in the first line covers every listed resource, including
+the cloudbreak:aws:CredentialRole component. Warnings go to stderr, or with --json only into
+the warnings field.
+
+Secrets: plan cannot decrypt secure: values. A secret externalIds (a list entry or the whole
+list) or description is checked through a placeholder that meets the key's rules and printed
+as [secret]; any other secret cloudbreak-role key makes the stack invalid for plan (use
+pulumi preview).
 
 Exit status: 0 when every planned stack is valid, 1 when any is invalid (one message per
-invalid stack on stderr), 2 on a usage error.
+invalid stack on stderr) or on a usage error.
 `;
 
 interface PlanOptions {
@@ -294,11 +348,25 @@ interface PlanOptions {
 
 class UsageError extends Error {}
 
+const OPTION_ALIASES: Readonly<Record<string, string>> = { "-s": "--stack", "-h": "--help" };
+
 function parseArguments(argv: string[]): PlanOptions {
     const options: PlanOptions = { all: false, json: false, help: false };
+    const seen = new Set<string>();
     for (let index = 0; index < argv.length; index++) {
         const argument = argv[index];
         const [flag, inlineValue] = argument.startsWith("--") && argument.includes("=") ? [argument.slice(0, argument.indexOf("=")), argument.slice(argument.indexOf("=") + 1)] : [argument, undefined];
+        const option = OPTION_ALIASES[flag] ?? flag;
+        if (seen.has(option)) {
+            throw new UsageError(`${option} is given twice. Give each option once; plan one stack with --stack or every stack with --all.`);
+        }
+        seen.add(option);
+        const takeFlag = (): true => {
+            if (inlineValue !== undefined) {
+                throw new UsageError(`${flag} takes no value.`);
+            }
+            return true;
+        };
         const takeValue = (): string => {
             const value = inlineValue ?? argv[++index];
             if (value === undefined || value === "") {
@@ -318,14 +386,14 @@ function parseArguments(argv: string[]): PlanOptions {
                 options.cwd = takeValue();
                 break;
             case "--all":
-                options.all = true;
+                options.all = takeFlag();
                 break;
             case "--json":
-                options.json = true;
+                options.json = takeFlag();
                 break;
             case "--help":
             case "-h":
-                options.help = true;
+                options.help = takeFlag();
                 break;
             default:
                 throw new UsageError(`Unknown option ${JSON.stringify(argument)}.`);
@@ -367,19 +435,32 @@ function renderEntry(key: string, value: unknown, spaces: number): string {
     return text.includes("\n") ? `${" ".repeat(spaces)}${key}:\n${indent(text, spaces + 2)}` : `${" ".repeat(spaces)}${key}: ${text}`;
 }
 
+function countResources(count: number): string {
+    return `${count} ${count === 1 ? "resource" : "resources"}`;
+}
+
+/** States what pulumi up would do, counting every listed resource, the component included. */
+export function summarizePlan(resources: PlannedResource[]): string {
+    const imports = resources.filter((resource) => resource.importId !== undefined).length;
+    const creates = resources.length - imports;
+    if (imports === 0) {
+        return `pulumi up would create ${countResources(creates)}`;
+    }
+    if (creates === 0) {
+        return `pulumi up would import ${countResources(imports)}`;
+    }
+    return `pulumi up would import ${imports} and create ${countResources(creates)}`;
+}
+
 /** Renders a plan as text. */
 export function renderPlanText(plan: StackPlan): string {
-    const lines: string[] = [`Stack ${plan.stack}: pulumi up would create ${plan.resources.length} resources`, ""];
+    const lines: string[] = [`Stack ${plan.stack}: ${summarizePlan(plan.resources)}`, ""];
     for (const resource of plan.resources) {
-        lines.push(`+ ${resource.type} ${resource.name}`);
+        lines.push(resource.importId === undefined ? `+ ${resource.type} ${resource.name}` : `= ${resource.type} ${resource.name} (import ${resource.importId})`);
         for (const [key, value] of Object.entries(resource.inputs)) {
             lines.push(renderEntry(key, value, 4));
         }
         lines.push("");
-    }
-    if (plan.warnings.length > 0) {
-        lines.push("Warnings:");
-        lines.push(...plan.warnings.map((warning) => `  ${warning}`), "");
     }
     lines.push("Outputs:");
     for (const [key, value] of Object.entries(plan.outputs)) {
@@ -396,7 +477,7 @@ export async function runPlanCommand(argv: string[]): Promise<number> {
     } catch (error) {
         if (error instanceof UsageError) {
             process.stderr.write(`${error.message}\n\n${USAGE}`);
-            return 2;
+            return 1;
         }
         throw error;
     }
@@ -422,27 +503,25 @@ export async function runPlanCommand(argv: string[]): Promise<number> {
     }
 
     const results = await planStacks(requests);
+    // Errors go to stderr in both modes. Warnings go to stderr in text mode and only into the
+    // JSON in JSON mode, so that stderr of a JSON run contains errors alone.
     for (const result of results) {
         if (isPlanError(result)) {
             process.stderr.write(`${result.error}\n`);
-        } else if (!options.json) {
+            continue;
+        }
+        if (!options.json) {
+            for (const warning of result.warnings) {
+                process.stderr.write(`warning: Stack ${result.stack}: ${warning}\n`);
+            }
             process.stdout.write(renderPlanText(result));
             if (options.all) {
                 process.stdout.write("\n");
             }
-        } else {
-            for (const warning of result.warnings) {
-                process.stderr.write(`warning: ${warning}\n`);
-            }
         }
     }
     if (options.json) {
-        const plans = results.filter((result) => !isPlanError(result));
-        if (options.all) {
-            process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-        } else if (plans.length === 1) {
-            process.stdout.write(`${JSON.stringify(plans[0], null, 2)}\n`);
-        }
+        process.stdout.write(`${JSON.stringify(options.all ? results : results[0], null, 2)}\n`);
     }
     return results.some(isPlanError) ? 1 : 0;
 }

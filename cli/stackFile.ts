@@ -92,7 +92,8 @@ function loadYaml(): Yaml {
     return yamlModule;
 }
 
-function readYamlFile(file: string, stack: string): unknown {
+/** Reads a YAML file; the document keeps each scalar's source text, which the type checks quote. */
+function readYamlDocument(file: string, stack: string): import("yaml").Document {
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
@@ -100,11 +101,15 @@ function readYamlFile(file: string, stack: string): unknown {
         const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "the file does not exist" : (error as Error).message;
         throw new StackConfigError(stack, `Stack ${stack}: cannot read ${file}: ${reason}.`);
     }
-    try {
-        return loadYaml().parse(text) ?? {};
-    } catch (error) {
-        throw new StackConfigError(stack, `Stack ${stack}: ${file} is not valid YAML: ${(error as Error).message}`);
+    const document = loadYaml().parseDocument(text);
+    if (document.errors.length > 0) {
+        throw new StackConfigError(stack, `Stack ${stack}: ${file} is not valid YAML: ${document.errors[0].message}`);
     }
+    return document;
+}
+
+function readYamlFile(file: string, stack: string): unknown {
+    return readYamlDocument(file, stack).toJS() ?? {};
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -120,6 +125,9 @@ export function readProjectFile(projectDir: string, stack = "(none)"): ProjectFi
         return cached;
     }
     const file = path.join(projectDir, "Pulumi.yaml");
+    if (!fs.existsSync(file)) {
+        throw new StackConfigError(stack, `No Pulumi.yaml in ${projectDir}: plan reads the project file there. Run plan in the project directory or pass --cwd DIR.`);
+    }
     const raw = readYamlFile(file, stack);
     if (!isRecord(raw) || typeof raw.name !== "string" || raw.name === "") {
         throw new StackConfigError(stack, `Stack ${stack}: ${file} has no project name. Add a line such as "name: cloudbreak-role".`);
@@ -165,8 +173,22 @@ export function stackNameOfFile(file: string): string | undefined {
 /** Lists the stack files `Pulumi.*.yaml` of a project, sorted by stack name. */
 export function listStackFiles(projectDir: string): string[] {
     const dir = stackFileDir(projectDir);
-    return fs
-        .readdirSync(dir)
+    let names: string[];
+    try {
+        names = fs.readdirSync(dir);
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        let reason = (error as Error).message;
+        if (code === "ENOENT") {
+            reason = "the directory does not exist";
+        } else if (code === "ENOTDIR") {
+            reason = "it is not a directory";
+        }
+        const setting = readProjectFile(projectDir).stackConfigDir;
+        const fix = setting === undefined ? "Pass --cwd with the project directory." : `Create the directory, or correct stackConfigDir: ${setting} in ${path.join(projectDir, "Pulumi.yaml")}.`;
+        throw new StackConfigError("(none)", `Cannot list the stack files in ${dir}: ${reason}. ${fix}`);
+    }
+    return names
         .filter((name) => stackNameOfFile(name) !== undefined)
         .sort()
         .map((name) => path.join(dir, name));
@@ -255,7 +277,8 @@ export function loadStackConfig(request: StackRequest): StackConfig {
     }
     const project = readProjectFile(projectDir, stack);
     const configFile = path.resolve(request.configFile ?? path.join(stackFileDir(projectDir), `Pulumi.${stack}.yaml`));
-    const stackFile = readYamlFile(configFile, stack);
+    const document = readYamlDocument(configFile, stack);
+    const stackFile: unknown = document.toJS() ?? {};
     if (!isRecord(stackFile)) {
         throw new StackConfigError(stack, `Stack ${stack}: ${configFile} must be a YAML mapping with a config: block.`);
     }
@@ -264,12 +287,13 @@ export function loadStackConfig(request: StackRequest): StackConfig {
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
     const placeholders: Record<string, string> = {};
-    const found = new Set<string>();
+    // Each stack value by full key, as the type checks see it: YAML values with placeholders for secrets.
+    const values = new Map<string, { key: string; raw: unknown; checked: unknown }>();
     for (const [key, value] of Object.entries(stackValues)) {
         const name = fullKey(project.name, key);
-        found.add(name);
         if (!containsSecure(value)) {
             config[name] = configText(value);
+            values.set(name, { key, raw: value, checked: value });
             continue;
         }
         secretKeys.push(name);
@@ -283,15 +307,25 @@ export function loadStackConfig(request: StackRequest): StackConfig {
                         `plan checks only externalIds and description as secrets. Run pulumi preview for this stack, or store ${name} in plain text.`,
                 );
             }
+            // Nothing to check: plan does not pass this value to the program.
+            values.set(name, { key, raw: value, checked: undefined });
             continue;
         }
-        config[name] = configText(replaceSecure(value, placeholders, name));
+        let replaced = replaceSecure(value, placeholders, name);
+        // A whole list stored as one secret (pulumi config set --secret externalIds '[...]') is a
+        // list when decrypted, so its placeholder is a list of one placeholder.
+        if (isSecure(value) && project.config[bareKey]?.type === "array") {
+            // NOTE: the real list's length (empty, or over the program's limit) is not checked.
+            replaced = [replaced];
+        }
+        config[name] = configText(replaced);
+        values.set(name, { key, raw: value, checked: replaced });
     }
 
     const missing: string[] = [];
     for (const [key, declaration] of Object.entries(project.config)) {
         const name = fullKey(project.name, key);
-        if (found.has(name)) {
+        if (values.has(name)) {
             continue;
         }
         const fallback = declaration.default ?? declaration.value;
@@ -315,18 +349,25 @@ export function loadStackConfig(request: StackRequest): StackConfig {
     for (const key of Object.keys(project.config).sort()) {
         const declaration = project.config[key];
         const name = fullKey(project.name, key);
-        if (declaration.type === undefined || !found.has(name)) {
+        const entry = values.get(name);
+        if (declaration.type === undefined || entry === undefined) {
             continue;
         }
-        const raw = stackValues[Object.keys(stackValues).find((stackKey) => fullKey(project.name, stackKey) === name) as string];
+        const { raw, checked } = entry;
+        if (containsSecure(raw) && checked === undefined) {
+            continue;
+        }
         if (declaration.secret && !containsSecure(raw)) {
             throw new StackConfigError(
                 stack,
                 `Stack ${stack}: Invalid ${name}: Pulumi.yaml declares it secret, so pulumi up requires a secure: value. Set it with pulumi config set --secret ${name} ...`,
             );
         }
+        if (declaration.type === "string" && typeof raw === "number") {
+            checkUnquotedNumber(stack, name, entry.key, raw, document);
+        }
         // NOTE: a secret value is checked through its placeholder, which has the declared type, so its real type is not checked.
-        const value = typeof raw === "object" && raw !== null ? JSON.parse(config[name]) : config[name];
+        const value = typeof checked === "object" && checked !== null ? checked : config[name];
         if (!matchesType(declaration.type, declaration.items, value)) {
             const typeName = fullTypeName(declaration.type, declaration.items);
             throw new StackConfigError(
@@ -339,7 +380,55 @@ export function loadStackConfig(request: StackRequest): StackConfig {
 
     const region = config["aws:region"] || undefined;
     const programPath = path.resolve(projectDir, project.main ?? ".");
+    checkProgramExists(stack, project, projectDir, programPath);
     return { stack, project: project.name, projectDir, configFile, programPath, config, secretKeys, placeholders, region };
+}
+
+/**
+ * Rejects an unquoted YAML number for a `string` key when its text changes on the way to the
+ * program. The yaml package reads `012345678901` or `2.1e11` as a number, and the Pulumi CLI's
+ * config.Value (sdk/go/common/resource/config, Pulumi 3.x) stores a YAML number as its JSON text,
+ * so the leading zero is dropped or the exponent expanded. A number whose text survives, such as
+ * `111122223333`, passes.
+ */
+function checkUnquotedNumber(stack: string, name: string, key: string, value: number, document: import("yaml").Document): void {
+    const node = document.getIn(["config", key], true) as { source?: unknown } | undefined;
+    const source = typeof node?.source === "string" ? node.source : String(value);
+    if (source === String(value)) {
+        return;
+    }
+    // NOTE: the Pulumi CLI's YAML parser (go-yaml) may read a leading 0 as octal, so the number it passes can differ from value; not run against a Pulumi CLI.
+    throw new StackConfigError(
+        stack,
+        `Stack ${stack}: Invalid ${name} ${source}: YAML reads the unquoted value as the number ${String(value)}, so the program would not ` +
+            `receive the text as written. Quote it: ${key}: "${source}".`,
+    );
+}
+
+/**
+ * Checks that the program file exists before plan loads it. Without `main:`, the Node.js
+ * language host runs the project directory: its package.json `main`, index.ts or index.js.
+ */
+function checkProgramExists(stack: string, project: ProjectFile, projectDir: string, programPath: string): void {
+    const projectFile = path.join(projectDir, "Pulumi.yaml");
+    if (project.main !== undefined) {
+        if (!fs.existsSync(programPath)) {
+            throw new StackConfigError(
+                stack,
+                `Stack ${stack}: the program ${programPath} does not exist (main: ${project.main} in ${projectFile}). ` +
+                    "Correct main: in Pulumi.yaml, or pass --cwd with the directory that contains the program.",
+            );
+        }
+        return;
+    }
+    const candidates = ["package.json", "index.ts", "index.js"].map((name) => path.join(programPath, name));
+    if (!candidates.some((candidate) => fs.existsSync(candidate))) {
+        throw new StackConfigError(
+            stack,
+            `Stack ${stack}: ${programPath} contains no program: ${projectFile} sets no main:, so pulumi up runs index.ts, index.js or ` +
+                "the main of package.json in the project directory, and none exists. Add main: with the program file to Pulumi.yaml.",
+        );
+    }
 }
 
 /** Replaces each `secure:` leaf with a placeholder, numbered from 1 within the stack. */

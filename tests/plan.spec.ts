@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-import { allStackRequests, isPlanError, planStacks } from "../cli/plan";
+import { allStackRequests, isPlanError, planStacks, summarizePlan } from "../cli/plan";
 import { StackConfigError, loadStackConfig } from "../cli/stackFile";
 import { buildCloudbreakCredential } from "../components/handoff";
 import { REPOSITORY_ROOT, loadShippedStacks } from "./helpers/shippedStacks";
@@ -27,10 +27,18 @@ function runPlan(args: string[], cwd = REPOSITORY_ROOT): CommandResult {
 }
 
 const STACK_HEAD = ["config:", '  cloudbreak-role:accountId: "111122223333"', '  cloudbreak-role:deployerAccountId: "444455556666"'];
+const REGION_HEAD = [...STACK_HEAD, "  aws:region: eu-west-1"];
 
-/** Writes a project directory whose Pulumi.yaml runs this repository's program. */
-function writeProject(dir: string, stacks: Record<string, string[]>): void {
-    const project = fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.yaml"), "utf8").replace(/^main: .*$/m, `main: ${path.join(REPOSITORY_ROOT, "index.ts")}`);
+const NO_REGION_WARNING =
+    "aws:region is not set, so plan assumes partition aws (region us-east-1). pulumi up uses the AWS provider's region instead, e.g. from AWS_REGION, " +
+    "and builds the role's ARNs in that region's partition. Set aws:region in Pulumi.a.yaml to plan that partition.";
+
+/**
+ * Writes a project directory whose Pulumi.yaml runs `main` (default: this repository's program),
+ * or sets no main: when `main` is null.
+ */
+function writeProject(dir: string, stacks: Record<string, string[]>, main: string | null = path.join(REPOSITORY_ROOT, "index.ts")): void {
+    const project = fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.yaml"), "utf8").replace(/^main: .*\n/m, main === null ? "" : `main: ${main}\n`);
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), project);
     for (const [stack, lines] of Object.entries(stacks)) {
         fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), `${lines.join("\n")}\n`);
@@ -161,6 +169,60 @@ describe("plan", () => {
                 `Cannot tell the stack name of ${file}: a stack file is named Pulumi.<stack>.yaml. Rename the file or pass --stack NAME.`,
             );
         });
+
+        it("replaces a secret description by a placeholder", () => {
+            const file = writeStack("secretdescription", [...STACK_HEAD, "  cloudbreak-role:externalIds: [abcdef]", "  cloudbreak-role:description:", "    secure: AAABAQ=="]);
+            const loaded = loadStackConfig({ configFile: file, projectDir: REPOSITORY_ROOT });
+            assert.equal(loaded.config["cloudbreak-role:description"], "SECRET_PLACEHOLDER_1");
+            assert.deepEqual(loaded.secretKeys, ["cloudbreak-role:description"]);
+        });
+
+        it("replaces a secret whole list by a placeholder list", () => {
+            const file = writeStack("secretlist", [...STACK_HEAD, "  cloudbreak-role:externalIds:", "    secure: AAABAQ=="]);
+            const loaded = loadStackConfig({ configFile: file, projectDir: REPOSITORY_ROOT });
+            assert.equal(loaded.config["cloudbreak-role:externalIds"], '["SECRET_PLACEHOLDER_1"]');
+            assert.deepEqual(loaded.placeholders, { SECRET_PLACEHOLDER_1: "cloudbreak-role:externalIds" });
+        });
+
+        it("rejects an unquoted account ID with a leading zero", () => {
+            const file = writeStack("octal", ["config:", "  cloudbreak-role:accountId: 012345678901", '  cloudbreak-role:deployerAccountId: "444455556666"', "  cloudbreak-role:externalIds: [abcdef]"]);
+            assert.equal(
+                loadError(file),
+                'Stack octal: Invalid cloudbreak-role:accountId 012345678901: YAML reads the unquoted value as the number 12345678901, so the program would not receive the text as written. Quote it: cloudbreak-role:accountId: "012345678901".',
+            );
+        });
+
+        it("rejects an account ID with an exponent", () => {
+            const file = writeStack("exponent", [...STACK_HEAD, "  cloudbreak-role:externalIds: [abcdef]", "  deployerAccountId: 2.10000000001e11"]);
+            assert.equal(
+                loadError(file),
+                'Stack exponent: Invalid cloudbreak-role:deployerAccountId 2.10000000001e11: YAML reads the unquoted value as the number 210000000001, so the program would not receive the text as written. Quote it: deployerAccountId: "2.10000000001e11".',
+            );
+        });
+
+        it("accepts an unquoted account ID without leading zero", () => {
+            const file = writeStack("plainnumber", ["config:", "  cloudbreak-role:accountId: 111122223333", '  cloudbreak-role:deployerAccountId: "444455556666"', "  cloudbreak-role:externalIds: [abcdef]"]);
+            const loaded = loadStackConfig({ configFile: file, projectDir: REPOSITORY_ROOT });
+            assert.equal(loaded.config["cloudbreak-role:accountId"], "111122223333");
+        });
+
+        it("rejects a main that does not exist", () => {
+            const dir = fs.mkdtempSync(path.join(tempDir, "nomain-"));
+            writeProject(dir, { a: [...STACK_HEAD, "  cloudbreak-role:externalIds: [abcdef]"] }, "nothere.ts");
+            assert.throws(() => loadStackConfig({ stack: "a", projectDir: dir }), {
+                name: "StackConfigError",
+                message: `Stack a: the program ${path.join(dir, "nothere.ts")} does not exist (main: nothere.ts in ${path.join(dir, "Pulumi.yaml")}). Correct main: in Pulumi.yaml, or pass --cwd with the directory that contains the program.`,
+            });
+        });
+
+        it("rejects a project without program", () => {
+            const dir = fs.mkdtempSync(path.join(tempDir, "noprogram-"));
+            writeProject(dir, { a: [...STACK_HEAD, "  cloudbreak-role:externalIds: [abcdef]"] }, null);
+            assert.throws(() => loadStackConfig({ stack: "a", projectDir: dir }), {
+                name: "StackConfigError",
+                message: `Stack a: ${dir} contains no program: ${path.join(dir, "Pulumi.yaml")} sets no main:, so pulumi up runs index.ts, index.js or the main of package.json in the project directory, and none exists. Add main: with the program file to Pulumi.yaml.`,
+            });
+        });
     });
 
     describe("planStacks", () => {
@@ -194,6 +256,85 @@ describe("plan", () => {
                 ],
             );
         });
+
+        it("plans whole-value secrets", async () => {
+            const dir = fs.mkdtempSync(path.join(tempDir, "secrets-"));
+            writeProject(dir, {
+                description: [...REGION_HEAD, "  cloudbreak-role:externalIds: [abcdef]", "  cloudbreak-role:description:", "    secure: AAABAQ=="],
+                list: [...REGION_HEAD, "  cloudbreak-role:externalIds:", "    secure: AAABAQ=="],
+            });
+            const results = await planStacks(allStackRequests(dir));
+            const [description, list] = results;
+            assert.ok(!isPlanError(description));
+            assert.ok(!isPlanError(list));
+            assert.equal(description.resources.find((resource) => resource.type === "aws:iam/role:Role")?.inputs.description, "[secret]");
+            assert.deepEqual(list.outputs.externalIds, ["[secret]"]);
+            assert.equal(JSON.parse(list.outputs.trustPolicy as string).Statement[0].Condition.StringEquals["sts:ExternalId"], "[secret]");
+        });
+
+        it("reports a program that fails to load per stack", async () => {
+            const dir = fs.mkdtempSync(path.join(tempDir, "broken-"));
+            writeProject(dir, { a: [...REGION_HEAD, "  cloudbreak-role:externalIds: [abcdef]"], b: [...REGION_HEAD, "  cloudbreak-role:externalIds: [abcdef]"] }, "program.js");
+            fs.writeFileSync(path.join(dir, "program.js"), 'require("./missing-module");\n');
+            const results = await planStacks(allStackRequests(dir));
+            const error = (stack: string) => `Stack ${stack}: Cannot load the program ${path.join(dir, "program.js")}: Cannot find module './missing-module'`;
+            assert.deepEqual(results, [
+                { stack: "a", error: error("a") },
+                { stack: "b", error: error("b") },
+            ]);
+        });
+
+        it("reports an unsupported aws:region per stack", async () => {
+            const dir = fs.mkdtempSync(path.join(tempDir, "region-"));
+            writeProject(dir, {
+                a: [...STACK_HEAD, "  cloudbreak-role:externalIds: [abcdef]", "  aws:region: us-iso-east-1"],
+                b: [...REGION_HEAD, "  cloudbreak-role:externalIds: [abcdef]"],
+            });
+            const results = await planStacks(allStackRequests(dir));
+            assert.deepEqual(
+                results.map((result) => [result.stack, isPlanError(result) ? result.error : result.outputs.roleArn]),
+                [
+                    [
+                        "a",
+                        'Stack a: Invalid aws:region "us-iso-east-1": regions of the isolated partitions are not supported; the partitions are aws, aws-cn and aws-us-gov. Use a region code such as eu-west-1, cn-north-1 or us-gov-west-1',
+                    ],
+                    ["b", `arn:${"aws"}:iam::111122223333:role/cbreak-deployer`],
+                ],
+            );
+        });
+
+        it("warns when aws:region is not set", async () => {
+            const dir = fs.mkdtempSync(path.join(tempDir, "noregion-"));
+            writeProject(dir, { a: [...STACK_HEAD, "  cloudbreak-role:externalIds: [abcdef]"] });
+            const [result] = await planStacks(allStackRequests(dir));
+            assert.ok(!isPlanError(result));
+            assert.deepEqual(result.warnings, [NO_REGION_WARNING]);
+            assert.equal(result.outputs.roleArn, `arn:${"aws"}:iam::111122223333:role/cbreak-deployer`);
+        });
+
+        it("marks adopted resources as imports", async () => {
+            const dir = fs.mkdtempSync(path.join(tempDir, "adopt-"));
+            writeProject(dir, { a: [...REGION_HEAD, "  cloudbreak-role:externalIds: [abcdef]", `  cloudbreak-role:managedPolicyArns: [arn:${"aws"}:iam::aws:policy/ReadOnlyAccess]`, "  cloudbreak-role:adoptExisting: true"] });
+            const [result] = await planStacks(allStackRequests(dir));
+            assert.ok(!isPlanError(result));
+            assert.deepEqual(
+                result.resources.map((resource) => `${resource.type} ${resource.importId ?? "(created)"}`).sort(),
+                [
+                    "aws:iam/role:Role cbreak-deployer",
+                    "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive (created)",
+                    "aws:iam/rolePolicy:RolePolicy cbreak-deployer:cb-policy",
+                    "aws:iam/rolePolicyAttachment:RolePolicyAttachment (created)",
+                    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive (created)",
+                    "cloudbreak:aws:CredentialRole (created)",
+                ],
+            );
+            assert.equal(summarizePlan(result.resources), "pulumi up would import 2 and create 4 resources");
+        });
+
+        it("counts one resource in the singular", () => {
+            assert.equal(summarizePlan([{ type: "t", name: "n", inputs: {} }]), "pulumi up would create 1 resource");
+            assert.equal(summarizePlan([{ type: "t", name: "n", importId: "i", inputs: {} }]), "pulumi up would import 1 resource");
+        });
     });
 
     describe("command", () => {
@@ -201,7 +342,9 @@ describe("plan", () => {
             const example = shipped.get("example");
             const result = runPlan(["--stack", "example"]);
             assert.equal(result.status, 0);
-            assert.equal(result.stderr, "");
+            // The program's warnings (such as one on the shared external ID) go to stderr, each naming the stack.
+            const stderrLines = result.stderr.split("\n").filter((line) => line !== "");
+            assert.deepEqual(stderrLines.filter((line) => !line.startsWith("warning: Stack example: ")), []);
             const lines = result.stdout.split("\n");
             assert.equal(lines[0], "Stack example: pulumi up would create 5 resources");
             assert.ok(lines.includes(`  roleArn: "arn:${"aws"}:iam::111122223333:role/cbreak-deployer"`));
@@ -304,6 +447,134 @@ describe("plan", () => {
             const result = runPlan(["--help"]);
             assert.equal(result.status, 0);
             assert.equal(result.stdout.split("\n")[0], "Usage: cloudbreak-role plan (--stack NAME | --config-file PATH | --all) [options]");
+        });
+
+        it("prints adopted resources as imports", () => {
+            const dir = fs.mkdtempSync(path.join(tempDir, "adopt-command-"));
+            writeProject(dir, { a: [...REGION_HEAD, "  cloudbreak-role:externalIds: [abcdef]", "  cloudbreak-role:adoptExisting: true"] });
+            const result = runPlan(["--stack", "a"], dir);
+            assert.equal(result.status, 0);
+            assert.equal(result.stderr, "");
+            const lines = result.stdout.split("\n");
+            assert.equal(lines[0], "Stack a: pulumi up would import 2 and create 3 resources");
+            assert.deepEqual(
+                lines.filter((line) => /^[+=] /.test(line)).sort(),
+                [
+                    "+ aws:iam/rolePoliciesExclusive:RolePoliciesExclusive cloudbreak-inline-policies",
+                    "+ aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive cloudbreak-policy-attachments",
+                    "+ cloudbreak:aws:CredentialRole cloudbreak",
+                    "= aws:iam/role:Role cloudbreak-role (import cbreak-deployer)",
+                    "= aws:iam/rolePolicy:RolePolicy cloudbreak-policy (import cbreak-deployer:cb-policy)",
+                ],
+            );
+            const plan = JSON.parse(runPlan(["--stack", "a", "--json"], dir).stdout) as { resources: { type: string; importId?: string }[] };
+            assert.equal(plan.resources.find((resource) => resource.type === "aws:iam/role:Role")?.importId, "cbreak-deployer");
+        });
+
+        it("plans a secret whole list with --all", () => {
+            const dir = fs.mkdtempSync(path.join(tempDir, "all-secret-"));
+            writeProject(dir, {
+                a: [...REGION_HEAD, "  cloudbreak-role:externalIds:", "    secure: AAABAQ=="],
+                b: [...REGION_HEAD, "  cloudbreak-role:externalIds: [abcdef]", "  cloudbreak-role:description:", "    secure: AAABAQ=="],
+                c: ["config:", "  cloudbreak-role:accountId: 012345678901", '  cloudbreak-role:deployerAccountId: "444455556666"', "  cloudbreak-role:externalIds: [abcdef]"],
+            });
+            const result = runPlan(["--all", "--json"], dir);
+            assert.equal(result.status, 1);
+            const invalid =
+                'Stack c: Invalid cloudbreak-role:accountId 012345678901: YAML reads the unquoted value as the number 12345678901, so the program would not receive the text as written. Quote it: cloudbreak-role:accountId: "012345678901".';
+            assert.equal(result.stderr, `${invalid}\n`);
+            const results = JSON.parse(result.stdout) as { stack: string; error?: string; outputs?: { externalIds: string[] } }[];
+            assert.deepEqual(
+                results.map((entry) => [entry.stack, entry.outputs?.externalIds ?? entry.error]),
+                [
+                    ["a", ["[secret]"]],
+                    ["b", ["abcdef"]],
+                    ["c", invalid],
+                ],
+            );
+        });
+
+        it("prints warnings on stderr in text mode", () => {
+            const dir = fs.mkdtempSync(path.join(tempDir, "warn-text-"));
+            writeProject(dir, { a: [...STACK_HEAD, "  cloudbreak-role:externalIds: [abcdef]"] });
+            const result = runPlan(["--stack", "a"], dir);
+            assert.equal(result.status, 0);
+            assert.equal(result.stderr, `warning: Stack a: ${NO_REGION_WARNING}\n`);
+            assert.equal(result.stdout.includes("aws:region is not set"), false);
+        });
+
+        it("prints warnings only in JSON with --json", () => {
+            const dir = fs.mkdtempSync(path.join(tempDir, "warn-json-"));
+            writeProject(dir, { a: [...STACK_HEAD, "  cloudbreak-role:externalIds: [abcdef]"] });
+            for (const selection of [["--stack", "a"], ["--all"]]) {
+                const result = runPlan([...selection, "--json"], dir);
+                assert.equal(result.status, 0);
+                assert.equal(result.stderr, "");
+                const parsed = JSON.parse(result.stdout);
+                const plan = Array.isArray(parsed) ? parsed[0] : parsed;
+                assert.deepEqual(plan.warnings, [NO_REGION_WARNING]);
+            }
+        });
+
+        it("prints a stack error as JSON", () => {
+            const file = path.join(tempDir, "Pulumi.jsonerror.yaml");
+            fs.writeFileSync(file, `${[...STACK_HEAD, "  cloudbreak-role:externalIds: [abcdef]", "  cloudbreak-role:roleName: bad name!"].join("\n")}\n`);
+            const result = runPlan(["--config-file", file, "--json"]);
+            assert.equal(result.status, 1);
+            const error = JSON.parse(result.stdout) as { stack: string; error: string };
+            assert.equal(error.stack, "jsonerror");
+            assert.equal(`${error.error}\n`, result.stderr);
+        });
+
+        it("rejects a repeated --stack", () => {
+            const result = runPlan(["--stack", "example", "-s", "govcloud-cdp"]);
+            assert.equal(result.status, 1);
+            assert.equal(result.stderr.split("\n")[0], "--stack is given twice. Give each option once; plan one stack with --stack or every stack with --all.");
+            assert.equal(result.stdout, "");
+        });
+
+        it("exits 1 on an unknown option", () => {
+            const result = runPlan(["--stack", "example", "--verbose"]);
+            assert.equal(result.status, 1);
+            assert.equal(result.stderr.split("\n")[0], 'Unknown option "--verbose".');
+        });
+
+        it("rejects a missing index.ts", () => {
+            const dir = fs.mkdtempSync(path.join(tempDir, "noindex-"));
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.yaml")));
+            fs.writeFileSync(path.join(dir, "Pulumi.a.yaml"), `${[...STACK_HEAD, "  cloudbreak-role:externalIds: [abcdef]"].join("\n")}\n`);
+            const result = runPlan(["--stack", "a", "--cwd", dir]);
+            assert.equal(result.status, 1);
+            assert.equal(
+                result.stderr,
+                `Stack a: the program ${path.join(dir, "index.ts")} does not exist (main: index.ts in ${path.join(dir, "Pulumi.yaml")}). Correct main: in Pulumi.yaml, or pass --cwd with the directory that contains the program.\n`,
+            );
+        });
+
+        it("rejects a missing stackConfigDir with --all", () => {
+            const dir = fs.mkdtempSync(path.join(tempDir, "nostackdir-"));
+            writeProject(dir, {});
+            fs.appendFileSync(path.join(dir, "Pulumi.yaml"), "stackConfigDir: stacks\n");
+            const result = runPlan(["--all"], dir);
+            assert.equal(result.status, 1);
+            assert.equal(
+                result.stderr,
+                `Cannot list the stack files in ${path.join(dir, "stacks")}: the directory does not exist. Create the directory, or correct stackConfigDir: stacks in ${path.join(dir, "Pulumi.yaml")}.\n`,
+            );
+        });
+
+        it("rejects a directory without Pulumi.yaml", () => {
+            const dir = fs.mkdtempSync(path.join(tempDir, "noproject-"));
+            const result = runPlan(["--all", "--cwd", dir]);
+            assert.equal(result.status, 1);
+            assert.equal(result.stderr, `No Pulumi.yaml in ${dir}: plan reads the project file there. Run plan in the project directory or pass --cwd DIR.\n`);
+        });
+
+        it("exits 1 without command", () => {
+            const child = spawnSync(process.execPath, [BIN], { cwd: REPOSITORY_ROOT, encoding: "utf8" });
+            assert.equal(child.status, 1);
+            assert.equal(child.stdout, "");
+            assert.equal(child.stderr.split("\n")[0], "Missing command.");
         });
     });
 });

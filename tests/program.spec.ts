@@ -243,7 +243,7 @@ describe("program", () => {
             ],
             allowedRegions: [
                 '["mars-north-1"]',
-                'Stack example: Invalid cloudbreak-role:allowedRegions[0] "mars-north-1": it is not an AWS region code. Use region codes such as eu-west-1, or leave the input unset to allow every region',
+                'Stack example: Invalid cloudbreak-role:allowedRegions[0] "mars-north-1": it is not an AWS region code (lower case, e.g. eu-west-1). Use region codes such as eu-west-1, or leave the input unset to allow every region',
             ],
             adoptExisting: ["yes", 'Stack example: Invalid cloudbreak-role:adoptExisting "yes": it must be true or false. Write true or false without quotes'],
         };
