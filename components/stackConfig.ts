@@ -51,6 +51,7 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeySpec>> = {
     credentialName: { type: "string" },
     allowedRegions: { type: "array" },
     adoptExisting: { type: "boolean" },
+    exclusivePolicyManagement: { type: "boolean" },
 };
 
 /**
@@ -254,6 +255,7 @@ function parseSettings(config: Readonly<Record<string, RawConfigValue>>, region?
         credentialName: values.credentialName as string | undefined,
         allowedRegions: values.allowedRegions as string[] | undefined,
         adoptExisting: values.adoptExisting as boolean | undefined,
+        exclusivePolicyManagement: values.exclusivePolicyManagement as boolean | undefined,
         partition,
     };
     return { accountId: values.accountId, args, externalIdsSecret: labels.externalIds.secret ?? false };

@@ -329,6 +329,7 @@ describe("hostile input", () => {
             credentialName: VALID.credentialName,
             allowedRegions: VALID.region,
             adoptExisting: "false",
+            exclusivePolicyManagement: "true",
         };
 
         function buildFromConfig(config: Record<string, RawConfigValue>, region: string | undefined): Outcome {

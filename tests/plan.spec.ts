@@ -97,6 +97,7 @@ describe("plan", () => {
                 "cloudbreak-role:maxSessionDurationSeconds": "3600",
                 "cloudbreak-role:managedPolicyArns": "[]",
                 "cloudbreak-role:adoptExisting": "false",
+                "cloudbreak-role:exclusivePolicyManagement": "true",
                 "cloudbreak-role:description": "",
                 "cloudbreak-role:permissionsBoundaryArn": "",
                 "cloudbreak-role:allowedRegions": "[]",

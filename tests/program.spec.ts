@@ -246,6 +246,7 @@ describe("program", () => {
                 'Stack example: Invalid cloudbreak-role:allowedRegions[0] "mars-north-1": it is not an AWS region code (lower case, e.g. eu-west-1). Use region codes such as eu-west-1, or leave the input unset to allow every region',
             ],
             adoptExisting: ["yes", 'Stack example: Invalid cloudbreak-role:adoptExisting "yes": it must be true or false. Write true or false without quotes'],
+            exclusivePolicyManagement: ["0", 'Stack example: Invalid cloudbreak-role:exclusivePolicyManagement "0": it must be true or false. Write true or false without quotes'],
         };
         for (const [key, [value, message]] of Object.entries(invalidValues)) {
             it(`rejects ${key} ${value}`, async () => {

@@ -57,6 +57,7 @@ describe("stackConfig", () => {
                     credentialName: undefined,
                     allowedRegions: undefined,
                     adoptExisting: undefined,
+                    exclusivePolicyManagement: undefined,
                     partition: undefined,
                 },
                 externalIdsSecret: false,
@@ -84,6 +85,7 @@ describe("stackConfig", () => {
                     credentialName: plain("gov-prod"),
                     allowedRegions: plain('["us-gov-west-1"]'),
                     adoptExisting: plain("true"),
+                    exclusivePolicyManagement: plain("false"),
                 },
                 "us-gov-west-1",
             );
@@ -106,6 +108,7 @@ describe("stackConfig", () => {
                     credentialName: "gov-prod",
                     allowedRegions: ["us-gov-west-1"],
                     adoptExisting: true,
+                    exclusivePolicyManagement: false,
                     partition: "aws-us-gov",
                 },
                 externalIdsSecret: true,
@@ -218,6 +221,11 @@ describe("stackConfig", () => {
                 );
             });
         }
+
+        it("reads exclusivePolicyManagement false", () => {
+            const settings = parseStackSettings("dev", { ...REQUIRED, exclusivePolicyManagement: plain("false") });
+            assert.strictEqual(settings.args.exclusivePolicyManagement, false);
+        });
 
         it("reads empty defaults as unset", () => {
             const settings = parseStackSettings("dev", {
