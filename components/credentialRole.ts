@@ -44,6 +44,7 @@ export interface CloudbreakCredentialRoleArgs {
      * The 12-digit ID of the AWS account that Cloudbreak runs in (the deployer account).
      *
      * Required: the trust policy names this account, and there is no safe default.
+     * @default - none; the input is required
      * @example "123456789012"
      */
     readonly deployerAccountId: pulumi.Input<string>;
@@ -64,6 +65,7 @@ export interface CloudbreakCredentialRoleArgs {
      * Required, with no default: Cloudbreak 1.x to 2.9 always sends the well-known
      * `provision-ambari` (which logs a warning, since every Cloudbreak installation sends it);
      * CDP sends a per-tenant value that `cdp environments get-credential-prerequisites` prints.
+     * @default - none; the input is required
      */
     readonly externalIds: pulumi.Input<string[]>;
 
