@@ -16,95 +16,12 @@ import {
     presetStatements,
     statementActions,
 } from "../components/policies";
+import { CBD_2_ACTIONS } from "./fixtures/cbdRole";
 
 /** The commercial partition, for ARNs written out in full. */
 const AWS = "aws";
 
 const DEPLOYER = "123456789012";
-
-/**
- * `cb-policy` exactly as cbd 2.6.0 to 2.9.2 wrote it (`include/aws-roles.bash`), including its
- * second `ec2:DeleteRouteTable`.
- */
-const CBD_2_ACTIONS: string[][] = [
-    [
-        "cloudformation:CreateStack",
-        "cloudformation:DeleteStack",
-        "cloudformation:DescribeStackEvents",
-        "cloudformation:DescribeStackResource",
-        "cloudformation:DescribeStacks",
-    ],
-    [
-        "ec2:AllocateAddress",
-        "ec2:AssociateAddress",
-        "ec2:AssociateRouteTable",
-        "ec2:AuthorizeSecurityGroupIngress",
-        "ec2:DescribeRegions",
-        "ec2:DescribeAvailabilityZones",
-        "ec2:CreateRoute",
-        "ec2:CreateRouteTable",
-        "ec2:CreateSecurityGroup",
-        "ec2:CreateSubnet",
-        "ec2:CreateTags",
-        "ec2:CreateVpc",
-        "ec2:ModifyVpcAttribute",
-        "ec2:DeleteSubnet",
-        "ec2:CreateInternetGateway",
-        "ec2:CreateKeyPair",
-        "ec2:DisassociateAddress",
-        "ec2:DisassociateRouteTable",
-        "ec2:ModifySubnetAttribute",
-        "ec2:ReleaseAddress",
-        "ec2:DescribeAddresses",
-        "ec2:DescribeImages",
-        "ec2:DescribeInstanceStatus",
-        "ec2:DescribeInstances",
-        "ec2:DescribeInternetGateways",
-        "ec2:DescribeKeyPairs",
-        "ec2:DescribeRouteTables",
-        "ec2:DescribeSecurityGroups",
-        "ec2:DescribeSubnets",
-        "ec2:DeleteKeyPair",
-        "ec2:DescribeVpcs",
-        "ec2:DescribeSpotInstanceRequests",
-        "ec2:DescribeVpcAttribute",
-        "ec2:ImportKeyPair",
-        "ec2:AttachInternetGateway",
-        "ec2:DeleteVpc",
-        "ec2:DeleteSecurityGroup",
-        "ec2:DeleteRouteTable",
-        "ec2:DeleteInternetGateway",
-        "ec2:DeleteRouteTable",
-        "ec2:DeleteRoute",
-        "ec2:DetachInternetGateway",
-        "ec2:RunInstances",
-        "ec2:StartInstances",
-        "ec2:StopInstances",
-        "ec2:TerminateInstances",
-    ],
-    [
-        "iam:ListRolePolicies",
-        "iam:GetRolePolicy",
-        "iam:ListAttachedRolePolicies",
-        "iam:ListInstanceProfiles",
-        "iam:PutRolePolicy",
-        "iam:PassRole",
-        "iam:GetRole",
-    ],
-    [
-        "autoscaling:CreateAutoScalingGroup",
-        "autoscaling:CreateLaunchConfiguration",
-        "autoscaling:DeleteAutoScalingGroup",
-        "autoscaling:DeleteLaunchConfiguration",
-        "autoscaling:DescribeAutoScalingGroups",
-        "autoscaling:DescribeLaunchConfigurations",
-        "autoscaling:DescribeScalingActivities",
-        "autoscaling:DetachInstances",
-        "autoscaling:ResumeProcesses",
-        "autoscaling:SuspendProcesses",
-        "autoscaling:UpdateAutoScalingGroup",
-    ],
-];
 
 type CdpRow = [sid: string, resource: string, actions: string[]];
 

@@ -9,6 +9,7 @@ import * as path from "node:path";
 
 import { loadStackPlan } from "../../cli/awsClients";
 import { POLICY_PRESETS } from "../../components/policies";
+import { CBD_CB_POLICY } from "../fixtures/cbdRole";
 import {
     FAKE_CREDENTIALS,
     MOTO_ACCOUNT_ID,
@@ -39,105 +40,6 @@ const CBD_TRUST_POLICY = {
     ],
 };
 
-/** The `cb-policy` of cbd 2.6.0 to 2.9.2, which lists ec2:DeleteRouteTable twice. */
-const CBD_CB_POLICY = {
-    Version: "2012-10-17",
-    Statement: [
-        {
-            Effect: "Allow",
-            Action: [
-                "cloudformation:CreateStack",
-                "cloudformation:DeleteStack",
-                "cloudformation:DescribeStackEvents",
-                "cloudformation:DescribeStackResource",
-                "cloudformation:DescribeStacks",
-            ],
-            Resource: ["*"],
-        },
-        {
-            Effect: "Allow",
-            Action: [
-                "ec2:AllocateAddress",
-                "ec2:AssociateAddress",
-                "ec2:AssociateRouteTable",
-                "ec2:AuthorizeSecurityGroupIngress",
-                "ec2:DescribeRegions",
-                "ec2:DescribeAvailabilityZones",
-                "ec2:CreateRoute",
-                "ec2:CreateRouteTable",
-                "ec2:CreateSecurityGroup",
-                "ec2:CreateSubnet",
-                "ec2:CreateTags",
-                "ec2:CreateVpc",
-                "ec2:ModifyVpcAttribute",
-                "ec2:DeleteSubnet",
-                "ec2:CreateInternetGateway",
-                "ec2:CreateKeyPair",
-                "ec2:DisassociateAddress",
-                "ec2:DisassociateRouteTable",
-                "ec2:ModifySubnetAttribute",
-                "ec2:ReleaseAddress",
-                "ec2:DescribeAddresses",
-                "ec2:DescribeImages",
-                "ec2:DescribeInstanceStatus",
-                "ec2:DescribeInstances",
-                "ec2:DescribeInternetGateways",
-                "ec2:DescribeKeyPairs",
-                "ec2:DescribeRouteTables",
-                "ec2:DescribeSecurityGroups",
-                "ec2:DescribeSubnets",
-                "ec2:DeleteKeyPair",
-                "ec2:DescribeVpcs",
-                "ec2:DescribeSpotInstanceRequests",
-                "ec2:DescribeVpcAttribute",
-                "ec2:ImportKeyPair",
-                "ec2:AttachInternetGateway",
-                "ec2:DeleteVpc",
-                "ec2:DeleteSecurityGroup",
-                "ec2:DeleteRouteTable",
-                "ec2:DeleteInternetGateway",
-                "ec2:DeleteRouteTable",
-                "ec2:DeleteRoute",
-                "ec2:DetachInternetGateway",
-                "ec2:RunInstances",
-                "ec2:StartInstances",
-                "ec2:StopInstances",
-                "ec2:TerminateInstances",
-            ],
-            Resource: ["*"],
-        },
-        {
-            Effect: "Allow",
-            Action: [
-                "iam:ListRolePolicies",
-                "iam:GetRolePolicy",
-                "iam:ListAttachedRolePolicies",
-                "iam:ListInstanceProfiles",
-                "iam:PutRolePolicy",
-                "iam:PassRole",
-                "iam:GetRole",
-            ],
-            Resource: ["*"],
-        },
-        {
-            Effect: "Allow",
-            Action: [
-                "autoscaling:CreateAutoScalingGroup",
-                "autoscaling:CreateLaunchConfiguration",
-                "autoscaling:DeleteAutoScalingGroup",
-                "autoscaling:DeleteLaunchConfiguration",
-                "autoscaling:DescribeAutoScalingGroups",
-                "autoscaling:DescribeLaunchConfigurations",
-                "autoscaling:DescribeScalingActivities",
-                "autoscaling:DetachInstances",
-                "autoscaling:ResumeProcesses",
-                "autoscaling:SuspendProcesses",
-                "autoscaling:UpdateAutoScalingGroup",
-            ],
-            Resource: ["*"],
-        },
-    ],
-};
 
 function indented(document: unknown, indent: string): string[] {
     return JSON.stringify(document, null, 2)
