@@ -24,6 +24,11 @@ export interface TrustLintOptions {
     deployerAccountId: string;
     /** Partition of the role; trusted ARNs must be in it. */
     partition: Partition;
+    /**
+     * Print invalid external IDs in messages instead of `[secret]`.
+     * @default false
+     */
+    showExternalIds?: boolean;
 }
 
 function describeStatement(statement: { Sid?: string }, index: number): string {
@@ -74,35 +79,35 @@ function normalizePrincipals(principal: unknown): Array<{ type: string; value: s
  * opens the role whatever the others say.
  */
 export function lintTrustPolicy(document: TrustPolicyDocument, options: TrustLintOptions): void {
-    const fail = (where: string, rule: string, fix: string): never => {
+    const reject = (where: string, rule: string, fix: string): never => {
         throw new ValidationError("trustPolicy", `Trust policy ${where} is rejected: ${rule}. ${fix}`);
     };
     if (!Array.isArray(document.Statement) || document.Statement.length === 0) {
-        fail("document", "it has no statements", "Build it with buildTrustPolicy");
+        reject("document", "it has no statements", "Add an Allow statement for the deployer account with the sts:ExternalId condition");
     }
 
     document.Statement.forEach((statement, index) => {
         const where = describeStatement(statement, index);
         const raw = statement as unknown as Record<string, unknown>;
         if (raw.NotPrincipal !== undefined || raw.NotAction !== undefined) {
-            fail(where, "NotPrincipal and NotAction widen a trust policy to principals that nobody listed", "Name the principal and the action instead");
+            reject(where, "NotPrincipal and NotAction widen a trust policy to principals that nobody listed", "Name the principal and the action instead");
         }
         if (statement.Effect === "Deny") {
             return;
         }
         for (const { type, value } of normalizePrincipals(statement.Principal)) {
             if (value.includes("*")) {
-                fail(where, `the principal ${describeValue(value)} is a wildcard and would trust any AWS account`, "Trust the deployer account or ARNs in it");
+                reject(where, `the principal ${describeValue(value)} is a wildcard and would trust any AWS account`, "Trust the deployer account or ARNs in it");
             }
             if (type !== "AWS") {
-                fail(where, `the ${type} principal ${describeValue(value)} is not in the deployer account`, "Trust only AWS principals of the deployer account");
+                reject(where, `the ${type} principal ${describeValue(value)} is not in the deployer account`, "Trust only AWS principals of the deployer account");
             }
             if (value === options.deployerAccountId || value === `arn:${options.partition}:iam::${options.deployerAccountId}:root`) {
                 continue;
             }
             const parsed = parsePrincipalArn(value);
             if (!parsed || parsed.accountId !== options.deployerAccountId || parsed.partition !== options.partition) {
-                fail(
+                reject(
                     where,
                     `the principal ${describeValue(value)} is not in deployer account ${options.deployerAccountId} of partition ${options.partition}`,
                     "Trust only the deployer account or role and user ARNs in it",
@@ -114,14 +119,14 @@ export function lintTrustPolicy(document: TrustPolicyDocument, options: TrustLin
         }
         const externalIds = requiredExternalIds(statement.Condition);
         if (externalIds.length === 0) {
-            fail(
+            reject(
                 where,
                 "it allows sts:AssumeRole without a StringEquals sts:ExternalId condition, so anyone in the trusted account could use the role through Cloudbreak's confused deputy",
                 'Add "Condition": {"StringEquals": {"sts:ExternalId": "<external ID>"}}',
             );
         }
         externalIds.forEach((externalId, position) =>
-            validateExternalId(externalId, { name: `trustPolicy ${where} sts:ExternalId[${position}]`, secret: true }),
+            validateExternalId(externalId, { name: `trustPolicy ${where} sts:ExternalId[${position}]`, secret: !options.showExternalIds }),
         );
     });
 }
