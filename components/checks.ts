@@ -72,9 +72,9 @@ function normalizePrincipals(principal: unknown): Array<{ type: string; value: s
  * Rejects a trust policy through which anyone but the deployer account, or anyone without the
  * external ID, could assume the role.
  *
- * Rules, for every statement: no `NotPrincipal` or `NotAction`; no `*` principal; only `AWS`
- * principals, each the deployer account ID, its root ARN or an IAM role or user ARN in it, in the
- * role's partition. Every Allow statement that grants `sts:AssumeRole` requires a valid
+ * No statement may use `NotPrincipal` or `NotAction`, and no principal may be `*`. Principals must
+ * be `AWS` principals: the deployer account ID, its root ARN, or an IAM role or user ARN in that
+ * account, all in the role's partition. Every Allow statement that grants `sts:AssumeRole` requires a valid
  * `sts:ExternalId` through `StringEquals`, because statements are ORed: one unconditioned Allow
  * opens the role whatever the others say.
  */
@@ -144,6 +144,12 @@ export const POLICY_SIZE_LIMITS = {
 
 export type PolicySizeKind = keyof typeof POLICY_SIZE_LIMITS;
 
+const SIZE_SUBJECT: Record<PolicySizeKind, string> = {
+    trust: "a trust policy",
+    inline: "the inline policies of a role",
+    managed: "a managed policy",
+};
+
 const SIZE_ADVICE: Record<PolicySizeKind, string> = {
     trust: "Trust fewer deployer principals or external IDs, or ask AWS to raise the ACLSizePerRole quota to 4096 and check the size yourself",
     inline: "Move additional statements into a customer managed policy and pass its ARN in managedPolicyArns",
@@ -162,7 +168,7 @@ export function assertPolicySize(kind: PolicySizeKind, documentName: string, doc
     if (size > limit) {
         throw new ValidationError(
             documentName,
-            `The ${documentName} is ${size} characters of minified JSON, over the IAM limit of ${limit} for ${kind === "trust" ? "a trust policy" : kind === "inline" ? "the inline policies of a role" : "a managed policy"}. ${SIZE_ADVICE[kind]}.`,
+            `The ${documentName} is ${size} characters of minified JSON, over the IAM limit of ${limit} for ${SIZE_SUBJECT[kind]}. ${SIZE_ADVICE[kind]}.`,
         );
     }
 }
@@ -201,4 +207,33 @@ export function assertPolicyAttachable(input: string, arn: string, roleAccountId
             `Invalid ${input} ${describeValue(arn)}: it is a customer managed policy of account ${owner}, but the role is in account ${roleAccountId}, and IAM attaches only AWS managed policies and the role account's own. Create the policy in account ${roleAccountId} and use its ARN.`,
         );
     }
+}
+
+/**
+ * Throws when two statements of a policy share a `Sid`, which IAM rejects. `labels` names each
+ * statement by its index, e.g. the preset's or `additionalStatements[0]`.
+ */
+export function assertUniqueSids(documentName: string, statements: ReadonlyArray<{ Sid?: string }>, labels: readonly string[]): void {
+    const first = new Map<string, number>();
+    statements.forEach((statement, index) => {
+        if (statement.Sid === undefined || statement.Sid === "") {
+            return;
+        }
+        const earlier = first.get(statement.Sid);
+        if (earlier !== undefined) {
+            // Blame the statement the user wrote: a preset or generated statement cannot be renamed.
+            const isUserStatement = (position: number) => labels[position].startsWith("additionalStatements");
+            let culprit = index;
+            let other = earlier;
+            if (isUserStatement(earlier) && !isUserStatement(index)) {
+                culprit = earlier;
+                other = index;
+            }
+            throw new ValidationError(
+                `${labels[culprit]}.Sid`,
+                `Invalid ${labels[culprit]}.Sid ${describeValue(statement.Sid)}: ${labels[other]} of the ${documentName} has the same Sid, and IAM requires each Sid to be unique within a policy. Choose another Sid.`,
+            );
+        }
+        first.set(statement.Sid, index);
+    });
 }

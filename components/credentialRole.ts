@@ -3,37 +3,16 @@ import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-import { assertPolicyAttachable, assertPolicySize, assertRegionInPartition, assertSamePartition, lintTrustPolicy } from "./checks";
+import { buildCredentialRoleDocuments } from "./documents";
 import { CloudbreakCredential, buildCloudbreakCredential } from "./handoff";
-import {
-    INLINE_POLICY_NAME,
-    Partition,
-    PolicyPreset,
-    PolicyStatement,
-    WELL_KNOWN_EXTERNAL_ID,
-    buildPermissionsPolicy,
-    buildTrustPolicy,
-    minifyPolicy,
-} from "./policies";
-import {
-    ValidationError,
-    fail,
-    validateAccountId,
-    validateAllowedRegions,
-    validateCredentialName,
-    validateDeployerPrincipalArns,
-    validateExternalIds,
-    validateManagedPolicyArns,
-    validateMaxSessionDuration,
-    validatePartition,
-    validatePolicyArn,
-    validatePolicyPreset,
-    validateRoleDescription,
-    validateRoleName,
-    validateRolePath,
-    validateStatements,
-    validateTags,
-} from "./validation";
+import { INLINE_POLICY_NAME, Partition, PolicyPreset, PolicyStatement, WELL_KNOWN_EXTERNAL_ID } from "./policies";
+import { resolveCredentialRoleArgs } from "./resolveArgs";
+import { ValidationError, validatePartition } from "./validation";
+
+export { buildCredentialRoleDocuments, formatRoleArn } from "./documents";
+export type { CredentialRoleDocuments, DocumentInputs } from "./documents";
+export { DEFAULT_MAX_SESSION_DURATION_SECONDS, DEFAULT_ROLE_NAME, resolveCredentialRoleArgs } from "./resolveArgs";
+export type { ResolvedArgs } from "./resolveArgs";
 
 /** The Pulumi type token of {@link CloudbreakCredentialRole}. */
 export const CREDENTIAL_ROLE_TYPE = "cloudbreak:aws:CredentialRole";
@@ -187,201 +166,11 @@ export interface CloudbreakCredentialRoleArgs {
     readonly exclusivePolicyManagement?: boolean;
 }
 
-/** Arguments with defaults applied and plain values validated. */
-interface ResolvedArgs {
-    deployerPrincipalArns: string[];
-    roleName: string;
-    path: string;
-    description?: string;
-    policy: PolicyPreset;
-    additionalStatements: PolicyStatement[];
-    managedPolicyArns: string[];
-    permissionsBoundaryArn?: string;
-    maxSessionDurationSeconds: number;
-    tags: Record<string, string>;
-    allowedRegions?: string[];
-    credentialName: string;
-    accountId?: string;
-    partition?: Partition;
-    adoptExisting: boolean;
-    exclusivePolicyManagement: boolean;
-}
-
-/**
- * Validates the plain (non-Output) inputs and applies defaults. Inputs given as Outputs are
- * checked once they resolve, before any child that uses them is created.
- */
-export function resolveCredentialRoleArgs(args: CloudbreakCredentialRoleArgs): ResolvedArgs {
-    if (typeof args !== "object" || args === null) {
-        throw new ValidationError("args", "CloudbreakCredentialRole needs an args object with deployerAccountId and externalIds.");
-    }
-    if (args.deployerAccountId === undefined) {
-        throw new ValidationError("deployerAccountId", "Missing deployerAccountId: give the 12-digit ID of the account that Cloudbreak runs in.");
-    }
-    if (args.externalIds === undefined) {
-        throw new ValidationError("externalIds", 'Missing externalIds: give the external IDs that Cloudbreak sends, e.g. ["provision-ambari"] for Cloudbreak 1.x to 2.9.');
-    }
-    if (!pulumi.Output.isInstance(args.deployerAccountId)) {
-        validateAccountId(args.deployerAccountId, "deployerAccountId");
-    }
-    if (!pulumi.Output.isInstance(args.externalIds)) {
-        validateExternalIds(args.externalIds, "externalIds");
-    }
-
-    // Copies, so that a caller who changes an array or object after the constructor returns
-    // cannot slip unvalidated values into the documents.
-    const deployerPrincipalArns = copyInput(args.deployerPrincipalArns ?? [], "deployerPrincipalArns");
-    if (typeof args.deployerAccountId === "string") {
-        validateDeployerPrincipalArns(deployerPrincipalArns, args.deployerAccountId, "deployerPrincipalArns");
-    }
-    const roleName = args.roleName ?? "cbreak-deployer";
-    validateRoleName(roleName, "roleName");
-    const path = args.path ?? "/";
-    validateRolePath(path, "path");
-    if (args.description !== undefined) {
-        validateRoleDescription(args.description, "description");
-    }
-    const policy = args.policy ?? "cloudbreak-2";
-    validatePolicyPreset(policy, "policy");
-    const additionalStatements = copyInput(args.additionalStatements ?? [], "additionalStatements");
-    validateStatements(additionalStatements, "additionalStatements");
-    const managedPolicyArns = copyInput(args.managedPolicyArns ?? [], "managedPolicyArns");
-    validateManagedPolicyArns(managedPolicyArns, "managedPolicyArns");
-    if (args.permissionsBoundaryArn !== undefined) {
-        validatePolicyArn(args.permissionsBoundaryArn, "permissionsBoundaryArn");
-    }
-    const maxSessionDurationSeconds = args.maxSessionDurationSeconds ?? 3600;
-    validateMaxSessionDuration(maxSessionDurationSeconds, "maxSessionDurationSeconds");
-    const tags = copyInput(args.tags ?? {}, "tags");
-    validateTags(tags, "tags");
-    const allowedRegions = args.allowedRegions === undefined ? undefined : copyInput(args.allowedRegions, "allowedRegions");
-    if (allowedRegions !== undefined) {
-        validateAllowedRegions(allowedRegions, "allowedRegions");
-    }
-    const credentialName = args.credentialName ?? roleName;
-    validateCredentialName(credentialName, args.credentialName === undefined ? { name: "credentialName (defaulted from roleName)" } : "credentialName");
-    if (args.accountId !== undefined) {
-        validateAccountId(args.accountId, "accountId");
-    }
-    if (args.partition !== undefined) {
-        validatePartition(args.partition, "partition");
-    }
-    const adoptExisting = args.adoptExisting ?? false;
-    validateBoolean(adoptExisting, "adoptExisting");
-    const exclusivePolicyManagement = args.exclusivePolicyManagement ?? true;
-    validateBoolean(exclusivePolicyManagement, "exclusivePolicyManagement");
-
-    return {
-        deployerPrincipalArns,
-        roleName,
-        path,
-        description: args.description,
-        policy,
-        additionalStatements,
-        managedPolicyArns,
-        permissionsBoundaryArn: args.permissionsBoundaryArn,
-        maxSessionDurationSeconds,
-        tags,
-        allowedRegions,
-        credentialName,
-        accountId: args.accountId,
-        partition: args.partition,
-        adoptExisting,
-        exclusivePolicyManagement,
-    };
-}
-
-/** Returns a deep copy of plain data, or rejects values that cannot be copied (functions, class instances with private state). */
-function copyInput<T>(value: T, input: string): T {
-    if (pulumi.Output.isInstance(value)) {
-        fail(input, value, "it must be a plain value, not an Output", "Resolve the value first or pass plain data");
-    }
-    try {
-        return structuredClone(value);
-    } catch {
-        return fail(input, value, "it must be plain data (strings, numbers, booleans, lists and maps)", "Remove functions and class instances");
-    }
-}
-
-function validateBoolean(value: unknown, input: string): asserts value is boolean {
-    if (typeof value !== "boolean") {
-        fail(input, value, "it must be true or false", "Pass a boolean, not a string or a number");
-    }
-}
-
-/** The documents of a role, minified, after every check passed. */
-export interface CredentialRoleDocuments {
-    partition: Partition;
-    externalIds: string[];
-    trustPolicy: string;
-    permissionsPolicy: string;
-}
-
-export interface DocumentInputs {
-    resolved: ResolvedArgs;
-    partition: Partition;
-    deployerAccountId: string;
-    externalIds: string[];
-}
-
-/**
- * Builds and checks both documents: trust lint, size quotas and partition of every ARN and
- * region. Throws a {@link ValidationError} on the first problem.
- */
-export function buildCredentialRoleDocuments(inputs: DocumentInputs): CredentialRoleDocuments {
-    const { resolved, partition, deployerAccountId, externalIds } = inputs;
-    validateAccountId(deployerAccountId, "deployerAccountId");
-    validateExternalIds(externalIds, { name: "externalIds", secret: true });
-    validateDeployerPrincipalArns(resolved.deployerPrincipalArns, deployerAccountId, "deployerPrincipalArns");
-
-    resolved.deployerPrincipalArns.forEach((arn, index) => assertSamePartition(`deployerPrincipalArns[${index}]`, arn, partition));
-    resolved.managedPolicyArns.forEach((arn, index) => assertSamePartition(`managedPolicyArns[${index}]`, arn, partition));
-    if (resolved.permissionsBoundaryArn !== undefined) {
-        assertSamePartition("permissionsBoundaryArn", resolved.permissionsBoundaryArn, partition);
-    }
-    if (resolved.accountId !== undefined) {
-        const accountId = resolved.accountId;
-        resolved.managedPolicyArns.forEach((arn, index) => assertPolicyAttachable(`managedPolicyArns[${index}]`, arn, accountId));
-        if (resolved.permissionsBoundaryArn !== undefined) {
-            assertPolicyAttachable("permissionsBoundaryArn", resolved.permissionsBoundaryArn, accountId);
-        }
-    }
-    (resolved.allowedRegions ?? []).forEach((region, index) => assertRegionInPartition(`allowedRegions[${index}]`, region, partition));
-
-    const trust = buildTrustPolicy({
-        partition,
-        deployerAccountId,
-        deployerPrincipalArns: resolved.deployerPrincipalArns,
-        externalIds,
-    });
-    lintTrustPolicy(trust, { deployerAccountId, partition });
-    assertPolicySize("trust", "trust policy", trust);
-
-    const permissions = buildPermissionsPolicy({
-        preset: resolved.policy,
-        partition,
-        additionalStatements: resolved.additionalStatements,
-        allowedRegions: resolved.allowedRegions,
-    });
-    assertPolicySize("inline", `inline policy ${INLINE_POLICY_NAME}`, permissions);
-
-    return {
-        partition,
-        externalIds: [...externalIds],
-        trustPolicy: minifyPolicy(trust),
-        permissionsPolicy: minifyPolicy(permissions),
-    };
-}
-
 /** Returns a short, stable suffix for a child named after an ARN. */
 function arnSuffix(arn: string): string {
     return createHash("sha256").update(arn).digest("hex").slice(0, 8);
 }
 
-/** Builds the role ARN as IAM forms it. */
-export function formatRoleArn(partition: string, accountId: string, path: string, roleName: string): string {
-    return `arn:${partition}:iam::${accountId}:role${path}${roleName}`;
-}
 
 /**
  * An IAM role in an end-user AWS account that Cloudbreak, running in the deployer account,
@@ -429,7 +218,7 @@ export class CloudbreakCredentialRole extends pulumi.ComponentResource {
             resolved.partition !== undefined
                 ? pulumi.output(resolved.partition)
                 : aws.getPartitionOutput({}, { parent: this }).partition.apply((value) => {
-                      validatePartition(value, "the provider's partition");
+                      validatePartition(value, "the provider's partition", "Use a provider in aws, aws-cn or aws-us-gov, or set partition");
                       return value;
                   });
         const callerAccountId: pulumi.Output<string | undefined> =
@@ -453,6 +242,10 @@ export class CloudbreakCredentialRole extends pulumi.ComponentResource {
                 return built;
             });
 
+        // The permissions policy holds no external ID, so it stays readable in diffs and outputs
+        // even when the external IDs (and so the documents Output) are secret.
+        const permissionsPolicy = pulumi.unsecret(documents.permissionsPolicy);
+
         const role = new aws.iam.Role(
             `${name}-role`,
             {
@@ -474,7 +267,7 @@ export class CloudbreakCredentialRole extends pulumi.ComponentResource {
 
         const inlinePolicy = new aws.iam.RolePolicy(
             `${name}-policy`,
-            { role: role.name, name: INLINE_POLICY_NAME, policy: documents.permissionsPolicy },
+            { role: role.name, name: INLINE_POLICY_NAME, policy: permissionsPolicy },
             { parent: this, import: resolved.adoptExisting ? `${resolved.roleName}:${INLINE_POLICY_NAME}` : undefined },
         );
 
@@ -508,7 +301,7 @@ export class CloudbreakCredentialRole extends pulumi.ComponentResource {
         this.roleName = role.name;
         this.externalIds = documents.externalIds;
         this.trustPolicy = documents.trustPolicy;
-        this.permissionsPolicy = documents.permissionsPolicy;
+        this.permissionsPolicy = permissionsPolicy;
         this.cloudbreakCredential = pulumi
             .all([this.roleArn, documents.partition])
             .apply(([roleArn, partitionValue]) =>

@@ -226,9 +226,9 @@ export function validatePolicyPreset(value: unknown, label: Label): asserts valu
 }
 
 /** Validates a partition name. */
-export function validatePartition(value: unknown, label: Label): asserts value is Partition {
+export function validatePartition(value: unknown, label: Label, fix = "Leave it unset to use the provider's partition"): asserts value is Partition {
     if (typeof value !== "string" || !(PARTITIONS as readonly string[]).includes(value)) {
-        fail(label, value, `the partitions are ${PARTITIONS.join(", ")}`, "Leave it unset to use the provider's partition");
+        fail(label, value, `the partitions are ${PARTITIONS.join(", ")}`, fix);
     }
 }
 

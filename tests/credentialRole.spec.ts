@@ -332,6 +332,58 @@ describe("CloudbreakCredentialRole", () => {
             assert.equal(await pulumi.isSecret(role.externalIds), true);
             assert.equal(await pulumi.isSecret(role.trustPolicy), true);
         });
+
+        it("keeps the permissions policy readable", async () => {
+            const role = new CloudbreakCredentialRole("cb", { ...BASE_ARGS, externalIds: pulumi.secret(["tenant-id"]) });
+            await outputOf(role.roleArn);
+
+            assert.equal(await pulumi.isSecret(role.permissionsPolicy), false);
+            assert.equal(recordedInputs(mocks, ROLE_POLICY).policy, JSON.stringify({ Version: "2012-10-17", Statement: CLOUDBREAK_2_STATEMENTS }));
+        });
+    });
+
+    describe("statement IDs", () => {
+        it("fails when a Sid repeats a preset's", () => {
+            assert.throws(
+                () =>
+                    new CloudbreakCredentialRole("cb", {
+                        ...BASE_ARGS,
+                        partition: "aws",
+                        policy: "cdp",
+                        additionalStatements: [{ Sid: "AutoScalingFull", Effect: "Allow", Action: ["autoscaling:Describe*"], Resource: ["*"] }],
+                    }),
+                {
+                    message:
+                        'Invalid additionalStatements[0].Sid "AutoScalingFull": statement 16 of preset cdp of the inline policy cb-policy has the same Sid, and IAM requires each Sid to be unique within a policy. Choose another Sid.',
+                    input: "additionalStatements[0].Sid",
+                },
+            );
+            assert.deepStrictEqual(mocks.resources, []);
+        });
+
+        it("fails when a Sid repeats the region guard's", () => {
+            assert.throws(
+                () =>
+                    new CloudbreakCredentialRole("cb", {
+                        ...BASE_ARGS,
+                        partition: "aws",
+                        allowedRegions: ["eu-west-1"],
+                        additionalStatements: [{ Sid: "DenyOutsideAllowedRegions", Effect: "Allow", Action: ["ec2:DescribeVpcs"], Resource: ["*"] }],
+                    }),
+                {
+                    message:
+                        'Invalid additionalStatements[0].Sid "DenyOutsideAllowedRegions": the allowedRegions statement of the inline policy cb-policy has the same Sid, and IAM requires each Sid to be unique within a policy. Choose another Sid.',
+                    input: "additionalStatements[0].Sid",
+                },
+            );
+        });
+
+        it("fails when two added Sids repeat", () => {
+            const statement = { Sid: "Extra", Effect: "Allow" as const, Action: ["ec2:DescribeVpcs"], Resource: ["*"] };
+            assert.throws(() => new CloudbreakCredentialRole("cb", { ...BASE_ARGS, partition: "aws", additionalStatements: [statement, statement] }), {
+                input: "additionalStatements[1].Sid",
+            });
+        });
     });
 
     describe("well-known external ID warning", () => {
