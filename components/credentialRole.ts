@@ -195,20 +195,24 @@ export class CloudbreakCredentialRole extends pulumi.ComponentResource {
     /** The requests that Cloudbreak's clients take to create the role-based credential. */
     readonly cloudbreakCredential: pulumi.Output<CloudbreakCredential>;
 
-    constructor(name: string, args: CloudbreakCredentialRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-        const resolved = resolveCredentialRoleArgs(args);
+    constructor(name: string, argsInput: CloudbreakCredentialRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+        // One read of every property, so that getters or proxies cannot pass validation with one
+        // value and reach the documents with another.
+        const args: CloudbreakCredentialRoleArgs = typeof argsInput === "object" && argsInput !== null ? { ...argsInput } : argsInput;
+        const externalIds = Array.isArray(args.externalIds) ? [...args.externalIds] : args.externalIds;
+        const resolved = resolveCredentialRoleArgs({ ...args, externalIds });
         if (
             resolved.partition !== undefined &&
             typeof args.deployerAccountId === "string" &&
-            Array.isArray(args.externalIds) &&
-            args.externalIds.every((id) => typeof id === "string")
+            Array.isArray(externalIds) &&
+            externalIds.every((id) => typeof id === "string")
         ) {
             // Everything is known now: fail before the component itself is registered.
             buildCredentialRoleDocuments({
                 resolved,
                 partition: resolved.partition,
                 deployerAccountId: args.deployerAccountId,
-                externalIds: args.externalIds as string[],
+                externalIds: externalIds as string[],
             });
         }
 
@@ -227,7 +231,7 @@ export class CloudbreakCredentialRole extends pulumi.ComponentResource {
                 : pulumi.output(undefined);
 
         const documents = pulumi
-            .all([partition, args.deployerAccountId, args.externalIds, callerAccountId])
+            .all([partition, args.deployerAccountId, externalIds, callerAccountId])
             .apply(([partitionValue, deployerAccountId, externalIds, callerAccount]) => {
                 if (resolved.accountId !== undefined && callerAccount !== resolved.accountId) {
                     throw new ValidationError(
@@ -303,7 +307,7 @@ export class CloudbreakCredentialRole extends pulumi.ComponentResource {
         this.trustPolicy = documents.trustPolicy;
         this.permissionsPolicy = permissionsPolicy;
         this.cloudbreakCredential = pulumi
-            .all([this.roleArn, documents.partition])
+            .all([this.roleArn, pulumi.unsecret(documents.partition)])
             .apply(([roleArn, partitionValue]) =>
                 buildCloudbreakCredential({ name: resolved.credentialName, roleArn, partition: partitionValue }),
             );

@@ -381,8 +381,8 @@ export function validateCredentialName(value: unknown, label: Label): asserts va
 /** Characters that IAM accepts in a policy document: tab, LF, CR and U+0020 to U+00FF. */
 const POLICY_TEXT = /^[\t\n\r\u0020-\u00ff]*$/;
 const SID = /^[A-Za-z0-9]*$/;
-// NOTE: IAM also accepts the bare action "*"; it is rejected here so that additional statements
-// cannot grant every action of every service by accident.
+// NOTE: IAM also accepts the bare action "*"; it is rejected here (as is an Allow with NotAction)
+// so that additional statements cannot grant every action of every service by accident.
 /** `service:Action`, where the action part may contain `*` and `?` wildcards. */
 const ACTION = /^[a-z0-9-]+:[A-Za-z0-9*?]+$/;
 const STATEMENT_KEYS = new Set(["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"]);
@@ -483,6 +483,13 @@ export function validateStatement(value: unknown, label: Label): asserts value i
     const resourceKeys = ["Resource", "NotResource"].filter((key) => statement[key] !== undefined);
     if (resourceKeys.length !== 1) {
         fail(label, value, "a statement has exactly one of Resource and NotResource", fix);
+    }
+    // An Allow with NotAction or NotResource grants everything but a few listed items; only Deny
+    // statements may use them here.
+    for (const key of ["NotAction", "NotResource"]) {
+        if (statement.Effect === "Allow" && statement[key] !== undefined) {
+            fail(`${name}.${key}`, statement[key], `an Allow statement may not use ${key}, because it would grant everything except what it lists`, `List the granted ${key === "NotAction" ? "actions in Action" : "resources in Resource"}, or make the statement a Deny`);
+        }
     }
     validateStringOrList(`${name}.${resourceKeys[0]}`, statement[resourceKeys[0]], (item, itemLabel) => {
         validatePolicyText(itemLabel, item, 'Use "*" or ARNs');

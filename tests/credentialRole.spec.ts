@@ -338,6 +338,7 @@ describe("CloudbreakCredentialRole", () => {
             await outputOf(role.roleArn);
 
             assert.equal(await pulumi.isSecret(role.permissionsPolicy), false);
+            assert.equal(await pulumi.isSecret(role.cloudbreakCredential), false);
             assert.equal(recordedInputs(mocks, ROLE_POLICY).policy, JSON.stringify({ Version: "2012-10-17", Statement: CLOUDBREAK_2_STATEMENTS }));
         });
     });
@@ -569,6 +570,22 @@ describe("CloudbreakCredentialRole", () => {
 
             const policy = JSON.parse(await outputOf(role.permissionsPolicy));
             assert.deepStrictEqual(policy.Statement, [...CLOUDBREAK_1_STATEMENTS, { Effect: "Allow", Action: ["ec2:DescribeVpcs"], Resource: ["*"] }]);
+        });
+
+        it("reads each argument once", async () => {
+            let reads = 0;
+            const args = {
+                externalIds: ["tenant-id"],
+                get deployerAccountId(): string {
+                    reads += 1;
+                    return reads === 1 ? DEPLOYER : OTHER;
+                },
+            };
+            const role = new CloudbreakCredentialRole("cb", args);
+
+            const trust = JSON.parse(await outputOf(role.trustPolicy));
+            assert.equal(reads, 1);
+            assert.deepStrictEqual(trust, trustDocument("aws", "tenant-id"));
         });
 
         it("accepts AWS managed and own policies", async () => {

@@ -13,6 +13,7 @@ import { loadStackConfig } from "../cli/stackFile";
 import { buildCloudbreakCredential } from "../components/handoff";
 import { CONFIG_KEYS, EMPTY_MEANS_UNSET } from "../components/stackConfig";
 import { CredentialRoleMocks, MockAwsIdentity, RecordedResource } from "../components/testing";
+import { waitForIdleRuntime } from "./helpers/mocks";
 import { REPOSITORY_ROOT, loadShippedStacks } from "./helpers/shippedStacks";
 
 import program = require("../index");
@@ -32,7 +33,8 @@ function cleanMessage(error: unknown): string {
 /**
  * Runs the program as `pulumi up` would, with `config` (full keys to strings) and mocks that
  * return `identity` as the caller's account. An Output that fails leaves the stack outputs pending,
- * so the run ends 50 ms after the first unhandled rejection.
+ * so a failed run ends once a turn of the event loop adds neither an error nor a recorded resource.
+ * At that point no resource can register after the failure (see waitForIdleRuntime).
  */
 async function runProgram(stack: string, config: Record<string, string>, identity: MockAwsIdentity, secretKeys: string[] = []): Promise<ProgramRun> {
     const mocks = new CredentialRoleMocks(identity);
@@ -41,20 +43,25 @@ async function runProgram(stack: string, config: Record<string, string>, identit
     process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(secretKeys);
 
     const errors: unknown[] = [];
-    let settle: () => void = () => undefined;
-    const settled = new Promise<undefined>((resolve) => (settle = () => setTimeout(() => resolve(undefined), 50)));
+    let reportFailure: () => void = () => undefined;
+    const failed = new Promise<undefined>((resolve) => (reportFailure = () => resolve(undefined)));
     const onRejection = (reason: unknown) => {
         errors.push(reason);
-        settle();
+        reportFailure();
     };
     const previousListeners = process.listeners("unhandledRejection");
     process.removeAllListeners("unhandledRejection");
     process.on("unhandledRejection", onRejection);
     let outputs: Record<string, unknown> | undefined;
     try {
-        outputs = (await Promise.race([pulumi.runtime.runInPulumiStack(program), settled])) as Record<string, unknown> | undefined;
+        outputs = (await Promise.race([pulumi.runtime.runInPulumiStack(program), failed])) as Record<string, unknown> | undefined;
     } catch (error) {
         errors.push(error);
+    }
+    try {
+        if (errors.length > 0) {
+            await waitForIdleRuntime(() => `${errors.length} errors, ${mocks.resources.length} resources`);
+        }
     } finally {
         process.removeAllListeners("unhandledRejection");
         previousListeners.forEach((listener) => process.on("unhandledRejection", listener));

@@ -758,6 +758,23 @@ describe("validation", () => {
             assertRejects(() => validate({ Effect: "Allow", Resource: ["*"] }), /^Invalid additionalStatements\[0\] .+: a statement has exactly one of Action and NotAction\. Write statements as .+$/);
         });
 
+        for (const key of ["NotAction", "NotResource"]) {
+            it(`rejects Allow with ${key}`, () => {
+                const statement = { Effect: "Allow", Action: ["ec2:DescribeVpcs"], Resource: ["*"], [key]: ["s3:GetObject"] };
+                if (key === "NotAction") {
+                    delete (statement as Record<string, unknown>).Action;
+                } else {
+                    delete (statement as Record<string, unknown>).Resource;
+                }
+                const granted = key === "NotAction" ? "actions in Action" : "resources in Resource";
+                assertInvalid(
+                    () => validate(statement),
+                    `Invalid additionalStatements[0].${key} ["s3:GetObject"]: an Allow statement may not use ${key}, because it would grant everything except what it lists. List the granted ${granted}, or make the statement a Deny`,
+                    `additionalStatements[0].${key}`,
+                );
+            });
+        }
+
         it("rejects both Resource and NotResource", () => {
             const statement = { Effect: "Allow", Action: ["ec2:DescribeVpcs"], Resource: ["*"], NotResource: ["*"] };
             assertInvalid(

@@ -1,11 +1,12 @@
 /**
  * The shared Pulumi mock setup for this package's tests.
  *
- * Call `await setUpMocks({ accountId, partition })` in `beforeEach`: the first call installs one
+ * Call `await setUpMocks({ accountId, partition })` in `beforeEach`: every call installs the one
  * {@link TestMocks} with `pulumi.runtime.setMocks` (project `cloudbreak-role`, stack `test`, not
- * a preview), and every call clears the recorded resources and sets the mocked account and
- * partition. `outputOf` resolves an Output, and `captureUnhandledRejections` with
- * `pulumiInputError` asserts errors that Pulumi raises while it registers a resource.
+ * a preview), which also empties the SDK's queue of pending RPCs, clears the recorded resources and
+ * sets the mocked account and partition. `outputOf` resolves an Output, `captureUnhandledRejections`
+ * with `pulumiInputError` asserts errors that Pulumi raises while it registers a resource, and
+ * `waitForPendingRpcs` and `waitForIdleRuntime` wait until no registration can still arrive.
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -37,21 +38,46 @@ export class TestMocks extends CredentialRoleMocks {
 let installed: TestMocks | undefined;
 
 /**
- * Installs the mocks on the first call and resets them on every call: recorded resources and
- * import IDs are cleared, and the mocked AWS returns the given account and partition.
- * It installs them again when other code (such as the offline `plan` command) has replaced them.
+ * Installs the mocks and resets them: recorded resources and import IDs are cleared, and the
+ * mocked AWS returns the given account and partition. A fresh SDK monitor on every call drops the
+ * RPCs that an earlier test left pending, so {@link waitForPendingRpcs} waits only for this test's.
  */
 export async function setUpMocks(identity: MockAwsIdentity): Promise<TestMocks> {
-    // `mocks` is a field of the SDK's MockMonitor (internal API of @pulumi/pulumi 3.x).
-    const monitor = pulumi.runtime.getMonitor() as { mocks?: unknown } | undefined;
     if (installed === undefined) {
         installed = new TestMocks(identity);
     }
-    if (monitor?.mocks !== installed) {
-        await pulumi.runtime.setMocks(installed, "cloudbreak-role", "test", false);
-    }
+    await pulumi.runtime.setMocks(installed, "cloudbreak-role", "test", false);
     installed.reset(identity);
     return installed;
+}
+
+/**
+ * Resolves when every RPC that the SDK has started since {@link setUpMocks} has finished, so every
+ * registration already under way is recorded by the mocks. It never resolves while a registration
+ * waits for an Output that failed: use {@link waitForIdleRuntime} after such a failure.
+ *
+ * NOTE: `waitForRPCs` is an internal export of @pulumi/pulumi/runtime/settings, checked with
+ * @pulumi/pulumi 3.248.
+ */
+export function waitForPendingRpcs(): Promise<void> {
+    return (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}
+
+/**
+ * Resolves after a turn of Node's event loop in which `observe()` did not change, checked with `===`.
+ *
+ * Pulumi's mock runtime resolves Outputs and registers resources in promise chains, which Node runs
+ * to the end before the next turn, and Node reports unhandled rejections within that turn. A turn
+ * that changes nothing therefore shows that the runtime has no work left, apart from registrations
+ * that wait for an Output that never settles. Mocks that delay their results with timers break
+ * this assumption.
+ */
+export async function waitForIdleRuntime(observe: () => unknown): Promise<void> {
+    let before: unknown;
+    do {
+        before = observe();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+    } while (observe() !== before);
 }
 
 /** Resolves an Output to its value, or rejects with the error that the Output failed with. */
@@ -62,27 +88,31 @@ export const outputOf = outputValue;
  *
  * Pulumi raises the error of an Output that feeds a resource input this way, outside any promise
  * that a test can await, and once per dependent input, each time prefixed with
- * `error serializing property "<input>": `. Collection stops `settleMs` after the last
- * rejection. It rejects when none arrives within `timeoutMs`, and with the error of `action`
- * when `action` itself fails.
+ * `error serializing property "<input>": `. Collection stops once the first rejection has arrived
+ * and the runtime is idle (see {@link waitForIdleRuntime}): a turn of the event loop adds neither a
+ * rejection nor a resource that the installed mocks record. `settleMs` (default 0) adds a wait
+ * after that, for mocks that delay with timers, and collection then continues until idle again.
+ * It rejects when no rejection arrives within `timeoutMs`, and with the error of `action` when
+ * `action` itself fails.
  *
  * NOTE: outputs of a resource whose registration failed never settle, so do not await them
  * afterwards. At exit the SDK then reports those promises as still active.
  */
 export async function captureUnhandledRejections(
     action: () => unknown,
-    { timeoutMs = 5000, settleMs = 100 }: { timeoutMs?: number; settleMs?: number } = {},
+    { timeoutMs = 5000, settleMs = 0 }: { timeoutMs?: number; settleMs?: number } = {},
 ): Promise<Error[]> {
     const previousListeners = process.listeners("unhandledRejection");
     process.removeAllListeners("unhandledRejection");
     const errors: Error[] = [];
+    const progress = () => `${errors.length} errors, ${installed?.resources.length ?? 0} resources`;
     try {
-        return await new Promise<Error[]>((resolve, reject) => {
-            let timer = setTimeout(() => reject(new Error(`No unhandled rejection within ${timeoutMs} ms.`)), timeoutMs);
+        await new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`No unhandled rejection within ${timeoutMs} ms.`)), timeoutMs);
             process.on("unhandledRejection", (reason) => {
                 errors.push(reason instanceof Error ? reason : new Error(String(reason)));
                 clearTimeout(timer);
-                timer = setTimeout(() => resolve(errors), settleMs);
+                resolve();
             });
             Promise.resolve()
                 .then(action)
@@ -91,6 +121,12 @@ export async function captureUnhandledRejections(
                     reject(error);
                 });
         });
+        await waitForIdleRuntime(progress);
+        if (settleMs > 0) {
+            await new Promise((resolve) => setTimeout(resolve, settleMs));
+            await waitForIdleRuntime(progress);
+        }
+        return errors;
     } finally {
         process.removeAllListeners("unhandledRejection");
         previousListeners.forEach((listener) => process.on("unhandledRejection", listener));
