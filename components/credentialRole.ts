@@ -57,7 +57,9 @@ export interface CloudbreakCredentialRoleArgs {
     readonly roleName?: string;
 
     /**
-     * IAM path of the role: `/` or up to 512 characters starting and ending with `/`.
+     * IAM path of the role: `/` or up to 512 characters starting and ending with `/`. Keep `/` for
+     * Cloudbreak 1.x to 2.4, whose instance-profile option takes the role name from the ARN as the
+     * part after the first `/`.
      *
      * @default "/"
      */
