@@ -139,6 +139,12 @@ export function isAccessDenied(error: unknown): boolean {
     return name === "AccessDenied" || name === "AccessDeniedException" || name === "UnauthorizedOperation";
 }
 
+/** True when IAM reports that the requested entity (a role, a policy) does not exist. */
+export function isNoSuchEntity(error: unknown): boolean {
+    const name = awsErrorName(error);
+    return name === "NoSuchEntity" || name === "NoSuchEntityException";
+}
+
 /**
  * Parses a policy document as IAM returns it. IAM URL-encodes (RFC 3986) the documents of
  * GetRole, GetRolePolicy and GetPolicyVersion; emulators sometimes return plain JSON.
@@ -183,9 +189,6 @@ export interface StackPlan {
     resources: PlannedResource[];
     outputs: StackPlanOutputs;
 }
-
-/** The text that the plan shows in place of a secret value. */
-export const SECRET_TEXT = "[secret]";
 
 /** The stack a command names through `--stack NAME` or `--config-file PATH`, and its project directory. */
 export interface StackSelection {
@@ -307,7 +310,7 @@ export async function readLiveRole(iam: IAMClient, roleName: string, accountHint
     try {
         role = (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role;
     } catch (error) {
-        if (awsErrorName(error) === "NoSuchEntity" || awsErrorName(error) === "NoSuchEntityException") {
+        if (isNoSuchEntity(error)) {
             const account = await accountHint();
             throw new RoleNotFoundError(
                 `Role ${roleName} not found in account ${account ?? "(unknown: sts:GetCallerIdentity failed)"} at ${describeEndpoint("IAM")}. ` +

@@ -35,7 +35,7 @@ export interface StackConfig {
     secretKeys: string[];
     /**
      * Placeholders that stand in for secrets, mapped to their full key. A placeholder is a valid
-     * value for its key whatever the secret holds, so it never hides a problem of the real value.
+     * value for its key whatever the secret contains, so it never hides a problem of the real value.
      */
     placeholders: Record<string, string>;
     /** `aws:region`, or undefined when unset. */
@@ -77,11 +77,12 @@ interface ProjectFile {
 /**
  * Keys whose secret value the plan replaces with a placeholder. Each placeholder meets every
  * rule of its key (an external ID of `A-Z a-z 0-9 _`, a Latin-1 description), so the plan's
- * verdict holds for any real value that passes the same rules.
+ * result is the same for any real value that passes the same rules.
  */
 const PLACEHOLDER_KEYS = new Set(["externalIds", "description"]);
 
-const PLACEHOLDER_PREFIX = "SECRET_PLACEHOLDER_";
+/** The start of each placeholder; plan numbers the placeholders of a stack from 1. */
+export const PLACEHOLDER_PREFIX = "SECRET_PLACEHOLDER_";
 
 type Yaml = typeof import("yaml");
 
@@ -194,7 +195,7 @@ export function listStackFiles(projectDir: string): string[] {
         .map((name) => path.join(dir, name));
 }
 
-/** Splits `ns:key` into its namespace and key; a bare key belongs to the project. */
+/** Returns the full key `namespace:key` of a stack file key; a bare key belongs to the project's namespace. */
 function fullKey(project: string, key: string): string {
     return key.includes(":") ? key : `${project}:${key}`;
 }
@@ -272,12 +273,46 @@ export function loadStackConfig(request: StackRequest): StackConfig {
     if (stack === undefined) {
         throw new StackConfigError(
             "(unknown)",
-            `Cannot tell the stack name of ${request.configFile ?? "(no file)"}: a stack file is named Pulumi.<stack>.yaml. Rename the file or pass --stack NAME.`,
+            `Cannot determine the stack name of ${request.configFile ?? "(no file)"}: a stack file is named Pulumi.<stack>.yaml. Rename the file or pass --stack NAME.`,
         );
     }
     const project = readProjectFile(projectDir, stack);
     const configFile = path.resolve(request.configFile ?? path.join(stackFileDir(projectDir), `Pulumi.${stack}.yaml`));
     const document = readYamlDocument(configFile, stack);
+    const stackValues = readStackValues(stack, project, configFile, document);
+    applyDeclaredDefaults(stack, project, configFile, stackValues);
+    checkDeclaredTypes(stack, project, document, stackValues);
+
+    const { config, secretKeys, placeholders } = stackValues;
+    const region = config["aws:region"] || undefined;
+    const programPath = path.resolve(projectDir, project.main ?? ".");
+    checkProgramExists(stack, project, projectDir, programPath);
+    return { stack, project: project.name, projectDir, configFile, programPath, config, secretKeys, placeholders, region };
+}
+
+/** A stack file's value under its full key, as the type checks see it. */
+interface StackValue {
+    /** The key as the stack file spells it. */
+    key: string;
+    /** The YAML value, `secure:` entries included. */
+    raw: unknown;
+    /** The value with placeholders for secrets, or undefined for a secret that plan does not pass to the program. */
+    checked: unknown;
+}
+
+/** The configuration that the program receives, and each stack value for the type checks. */
+interface StackValues {
+    config: Record<string, string>;
+    secretKeys: string[];
+    placeholders: Record<string, string>;
+    values: Map<string, StackValue>;
+}
+
+/**
+ * Reads the `config:` block of a stack file: each value under its full key as the language host
+ * passes it, with a placeholder for each secret that plan checks.
+ */
+function readStackValues(stack: string, project: ProjectFile, configFile: string, document: import("yaml").Document): StackValues {
     const stackFile: unknown = document.toJS() ?? {};
     if (!isRecord(stackFile)) {
         throw new StackConfigError(stack, `Stack ${stack}: ${configFile} must be a YAML mapping with a config: block.`);
@@ -288,7 +323,7 @@ export function loadStackConfig(request: StackRequest): StackConfig {
     const secretKeys: string[] = [];
     const placeholders: Record<string, string> = {};
     // Each stack value by full key, as the type checks see it: YAML values with placeholders for secrets.
-    const values = new Map<string, { key: string; raw: unknown; checked: unknown }>();
+    const values = new Map<string, StackValue>();
     for (const [key, value] of Object.entries(stackValues)) {
         const name = fullKey(project.name, key);
         if (!containsSecure(value)) {
@@ -321,7 +356,14 @@ export function loadStackConfig(request: StackRequest): StackConfig {
         config[name] = configText(replaced);
         values.set(name, { key, raw: value, checked: replaced });
     }
+    return { config, secretKeys, placeholders, values };
+}
 
+/**
+ * Adds the declared default (`default` or `value` in Pulumi.yaml) of each key that the stack file
+ * does not set, and rejects the project's keys that are declared without one.
+ */
+function applyDeclaredDefaults(stack: string, project: ProjectFile, configFile: string, { config, values }: StackValues): void {
     const missing: string[] = [];
     for (const [key, declaration] of Object.entries(project.config)) {
         const name = fullKey(project.name, key);
@@ -345,7 +387,10 @@ export function loadStackConfig(request: StackRequest): StackConfig {
                 `Set ${missing.length === 1 ? "it" : "each"} in ${path.basename(configFile)} or with pulumi config set.`,
         );
     }
+}
 
+/** Checks each stack value against its declared type and `secret` flag, as pulumi up does before it runs the program. */
+function checkDeclaredTypes(stack: string, project: ProjectFile, document: import("yaml").Document, { config, values }: StackValues): void {
     for (const key of Object.keys(project.config).sort()) {
         const declaration = project.config[key];
         const name = fullKey(project.name, key);
@@ -377,11 +422,6 @@ export function loadStackConfig(request: StackRequest): StackConfig {
             );
         }
     }
-
-    const region = config["aws:region"] || undefined;
-    const programPath = path.resolve(projectDir, project.main ?? ".");
-    checkProgramExists(stack, project, projectDir, programPath);
-    return { stack, project: project.name, projectDir, configFile, programPath, config, secretKeys, placeholders, region };
 }
 
 /**

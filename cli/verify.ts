@@ -12,16 +12,13 @@
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand, SimulatePrincipalPolicyCommandOutput } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, Credentials, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { randomBytes } from "node:crypto";
-import { parseArgs } from "node:util";
 
 import { TrustLintOptions, lintTrustPolicy, requiredExternalIds } from "../components/checks";
 import { Partition, PARTITIONS, PolicyDocument, REGION_RESTRICTION_SID, TrustPolicyDocument, statementActions } from "../components/policies";
-import { validateExternalId } from "../components/validation";
+import { UsageError, parseOptions, reportUsageError } from "./arguments";
 import {
-    SECRET_TEXT,
     StackPlan,
     accountOfArn,
-    awsErrorName,
     awsErrorStatus,
     createIamClient,
     createStsClient,
@@ -29,9 +26,11 @@ import {
     describeAwsError,
     describeEndpoint,
     isAccessDenied,
+    isNoSuchEntity,
     loadStackPlan,
     partitionOfArn,
 } from "./awsClients";
+import { SECRET_TEXT } from "./plan";
 
 const USAGE = `Usage: cloudbreak-role verify (--stack NAME | --config-file PATH) [options]
 
@@ -46,9 +45,9 @@ it (an emulator such as moto) enforces no trust policy, so both AssumeRole check
 there and the trust policy checks decide.
 
 Options:
-  --stack NAME            The stack whose role to verify (Pulumi.NAME.yaml)
+  -s, --stack NAME        The stack whose role to verify (Pulumi.NAME.yaml)
   --config-file PATH      Like --stack, with the stack configuration read from PATH
-  --cwd DIR               Project directory, which holds Pulumi.yaml (default: current directory)
+  --cwd DIR               Project directory, which contains Pulumi.yaml (default: current directory)
   --external-id VALUE     External ID to send, when the stack keeps externalIds secret
                           (default: the first of the stack's externalIds)
   --max-attempts N        Attempts of AssumeRole with the external ID while IAM propagates (default 6)
@@ -76,6 +75,9 @@ interface CheckResult {
     detail: string;
 }
 
+/** Records the result of one check. */
+type RecordCheck = (outcome: Outcome, check: string, detail: string) => void;
+
 export interface VerifyOptions {
     maxAttempts: number;
     initialDelayMs: number;
@@ -88,7 +90,7 @@ function parseBoundedInteger(name: string, text: string | undefined, fallback: n
     }
     const value = Number(text);
     if (!/^\d+$/.test(text) || value < min || value > max) {
-        throw new Error(`Invalid ${name} ${JSON.stringify(text)}: it must be a whole number from ${min} to ${max}.`);
+        throw new UsageError(`Invalid ${name} ${JSON.stringify(text)}: it must be a whole number from ${min} to ${max}.`);
     }
     return value;
 }
@@ -97,28 +99,22 @@ export async function runVerifyCommand(argv: string[]): Promise<number> {
     let values;
     let options: VerifyOptions;
     try {
-        values = parseArgs({
-            args: argv,
-            options: {
-                stack: { type: "string" },
-                "config-file": { type: "string" },
-                cwd: { type: "string" },
-                "external-id": { type: "string" },
-                "max-attempts": { type: "string" },
-                "initial-delay-ms": { type: "string" },
-                help: { type: "boolean", short: "h", default: false },
-            },
-            strict: true,
-            allowPositionals: false,
-        }).values;
+        values = parseOptions(argv, {
+            stack: { type: "string", short: "s" },
+            "config-file": { type: "string" },
+            cwd: { type: "string" },
+            "external-id": { type: "string" },
+            "max-attempts": { type: "string" },
+            "initial-delay-ms": { type: "string" },
+            help: { type: "boolean", short: "h" },
+        });
         options = {
             maxAttempts: parseBoundedInteger("--max-attempts", values["max-attempts"], 6, 1, 20),
             initialDelayMs: parseBoundedInteger("--initial-delay-ms", values["initial-delay-ms"], 1000, 0, MAX_DELAY_MS),
             externalId: values["external-id"],
         };
     } catch (error) {
-        process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
-        return 1;
+        return reportUsageError(error, USAGE);
     }
     if (values.help) {
         process.stdout.write(USAGE);
@@ -141,6 +137,10 @@ export async function runVerifyCommand(argv: string[]): Promise<number> {
     }
 }
 
+function isPartition(value: string): value is Partition {
+    return (PARTITIONS as readonly string[]).includes(value);
+}
+
 /** Returns the deployer account that the plan's trust policy names. */
 function deployerAccountOf(trust: TrustPolicyDocument): string {
     const accounts = new Set<string>();
@@ -154,7 +154,11 @@ function deployerAccountOf(trust: TrustPolicyDocument): string {
         }
     }
     if (accounts.size !== 1) {
-        throw new Error(`The plan's trust policy names ${accounts.size} deployer accounts; verify expects exactly one.`);
+        const listed = accounts.size === 0 ? "" : ` (${[...accounts].join(", ")})`;
+        throw new Error(
+            `The plan's trust policy trusts ${accounts.size} AWS accounts${listed}, but verify needs exactly one deployer account. ` +
+                "Make the program's trust policy trust only principals of cloudbreak-role:deployerAccountId.",
+        );
     }
     return [...accounts][0];
 }
@@ -213,16 +217,19 @@ async function withFallback<T>(clients: IAMClient[], call: (iam: IAMClient) => P
 /** Runs every check on the stack's live role and reports each result through `report` as it completes. */
 export async function verifyRole(plan: StackPlan, options: VerifyOptions, report: (result: CheckResult) => void): Promise<CheckResult[]> {
     const results: CheckResult[] = [];
-    const record = (outcome: Outcome, check: string, detail: string) => {
+    const record: RecordCheck = (outcome, check, detail) => {
         const result = { outcome, check, detail };
         results.push(result);
         report(result);
     };
 
-    const { roleArn, roleName } = plan.outputs;
+    const { roleArn } = plan.outputs;
     const partition = partitionOfArn(roleArn);
-    if (!(PARTITIONS as readonly string[]).includes(partition)) {
-        throw new Error(`The plan's role ARN ${roleArn} has an unknown partition ${JSON.stringify(partition)}.`);
+    if (!isPartition(partition)) {
+        throw new Error(
+            `The plan's role ARN ${roleArn} has an unknown partition ${JSON.stringify(partition)}. ` +
+                `Make the program build roleArn in one of the partitions ${PARTITIONS.join(", ")}, from the stack's aws:region.`,
+        );
     }
     const plannedTrust = JSON.parse(plan.outputs.trustPolicy) as TrustPolicyDocument;
     const deployerAccountId = deployerAccountOf(plannedTrust);
@@ -235,12 +242,7 @@ export async function verifyRole(plan: StackPlan, options: VerifyOptions, report
     const deployerIam = createIamClient();
 
     // 1. The caller must be in the deployer account, which the trust policy names.
-    const caller = await sts.send(new GetCallerIdentityCommand({}));
-    if (caller.Account === deployerAccountId) {
-        record("PASS", "deployer credentials", `caller ${caller.Arn} is in deployer account ${deployerAccountId}`);
-    } else {
-        record("FAIL", "deployer credentials", `caller ${caller.Arn} is in account ${caller.Account}, not deployer account ${deployerAccountId}; run verify with credentials of the deployer account`);
-    }
+    await checkDeployerCredentials(sts, deployerAccountId, record);
 
     // 2. AssumeRole with the external ID, as Cloudbreak does it. An endpoint that lets anyone
     // assume a role that does not exist (moto 5, for one) enforces no trust policy, so there a
@@ -248,6 +250,50 @@ export async function verifyRole(plan: StackPlan, options: VerifyOptions, report
     const roleAccountId = accountOfArn(roleArn);
     const enforcesTrust = memoize(() => endpointEnforcesTrust(sts, partition, roleAccountId));
     const notEnforced = `${describeEndpoint("STS")} does not enforce trust policies (it allowed AssumeRole on a role that does not exist)`;
+    const sessionIam = await checkAssumeWithExternalId(sts, plan, externalId, options, enforcesTrust, notEnforced, record);
+
+    // 3. AssumeRole without the external ID must fail, as CDP requires of a cross-account role.
+    await checkAssumeWithoutExternalId(sts, roleArn, enforcesTrust, notEnforced, record);
+
+    // 4. The live role. IAM reads roles of the caller's own account only, so the deployer
+    // credentials can stand in for the assumed session only when the role is in their account.
+    const roleReaders = [...(sessionIam ? [sessionIam] : []), ...(roleAccountId === deployerAccountId ? [deployerIam] : [])];
+    const lintOptions: TrustLintOptions = { deployerAccountId, partition };
+    if (!(await checkLiveRole(roleReaders, plan, externalId, lintOptions, record))) {
+        // The remaining checks read the role, so they would only repeat this failure.
+        return results;
+    }
+
+    // 5. The preset's actions through the IAM policy simulator.
+    // NOTE: the deployer fallback simulates in the deployer account, which may not see a role of another account.
+    const simulationClients = [...(sessionIam ? [sessionIam] : []), deployerIam];
+    await checkSimulation(simulationClients, roleArn, JSON.parse(plan.outputs.permissionsPolicy) as PolicyDocument, record);
+    return results;
+}
+
+async function checkDeployerCredentials(sts: STSClient, deployerAccountId: string, record: RecordCheck): Promise<void> {
+    const caller = await sts.send(new GetCallerIdentityCommand({}));
+    if (caller.Account === deployerAccountId) {
+        record("PASS", "deployer credentials", `caller ${caller.Arn} is in deployer account ${deployerAccountId}`);
+    } else {
+        record("FAIL", "deployer credentials", `caller ${caller.Arn} is in account ${caller.Account}, not deployer account ${deployerAccountId}; run verify with credentials of the deployer account`);
+    }
+}
+
+/**
+ * Assumes the role with the external ID and checks the session's identity. Returns an IAM client
+ * of the assumed session, or undefined when AssumeRole failed.
+ */
+async function checkAssumeWithExternalId(
+    sts: STSClient,
+    plan: StackPlan,
+    externalId: string,
+    options: VerifyOptions,
+    enforcesTrust: () => Promise<boolean>,
+    notEnforced: string,
+    record: RecordCheck,
+): Promise<IAMClient | undefined> {
+    const { roleArn, roleName } = plan.outputs;
     const assumed = await assumeWithRetries(sts, roleArn, externalId, options);
     const attemptsText = `${assumed.attempts} ${assumed.attempts === 1 ? "attempt" : "attempts"}`;
     const sessionIam = assumed.credentials ? createIamClient({ credentials: sessionCredentials(assumed.credentials) }) : undefined;
@@ -264,52 +310,53 @@ export async function verifyRole(plan: StackPlan, options: VerifyOptions, report
         record("PASS", "assume role with external ID", `assumed ${roleArn} after ${attemptsText}`);
         const sessionSts = createStsClient({ credentials: sessionCredentials(assumed.credentials) });
         const session = await sessionSts.send(new GetCallerIdentityCommand({}));
-        const expectedSessionArn = `arn:${partition}:sts::${roleAccountId}:assumed-role/${roleName}/${SESSION_NAME}`;
+        const expectedSessionArn = `arn:${partitionOfArn(roleArn)}:sts::${accountOfArn(roleArn)}:assumed-role/${roleName}/${SESSION_NAME}`;
         if (session.Arn === expectedSessionArn) {
             record("PASS", "assumed session identity", `${session.Arn}`);
         } else {
             record("FAIL", "assumed session identity", `the session is ${session.Arn}, expected ${expectedSessionArn}`);
         }
     }
+    return sessionIam;
+}
 
-    // 3. AssumeRole without the external ID must fail, as CDP requires of a cross-account role.
-    await checkAssumeWithoutExternalId(sts, roleArn, enforcesTrust, notEnforced, record);
-
-    // 4. The live role. IAM reads roles of the caller's own account only, so the deployer
-    // credentials can stand in for the assumed session only when the role is in their account.
-    const roleReaders = [...(sessionIam ? [sessionIam] : []), ...(roleAccountId === deployerAccountId ? [deployerIam] : [])];
-    if (roleReaders.length === 0) {
-        record("SKIP", "live role", `no credentials of account ${roleAccountId} to read ${roleName} with: AssumeRole failed, and the deployer credentials are in account ${deployerAccountId}`);
-    } else {
-        let liveTrust: TrustPolicyDocument | undefined;
-        try {
-            const role = await withFallback(roleReaders, (iam) => iam.send(new GetRoleCommand({ RoleName: roleName })));
-            liveTrust = decodePolicyDocument<TrustPolicyDocument>(role.Role?.AssumeRolePolicyDocument ?? "{}");
-            record("PASS", "live role", `read ${roleName} in account ${roleAccountId}`);
-        } catch (error) {
-            if (awsErrorName(error) === "NoSuchEntity" || awsErrorName(error) === "NoSuchEntityException") {
-                record(
-                    "FAIL",
-                    "live role",
-                    `role ${roleName} does not exist in account ${roleAccountId} at ${describeEndpoint("IAM")}; ` +
-                        `create it with pulumi up on stack ${plan.stack}, or correct the stack's roleName and accountId`,
-                );
-                // The remaining checks read the role, so they would only repeat this failure.
-                return results;
-            }
-            record("FAIL", "live role", `failed to read ${roleName}: ${describeAwsError(error)}`);
-        }
-        if (liveTrust !== undefined) {
-            const externalIdsSecret = plan.outputs.externalIds.includes(SECRET_TEXT);
-            checkLiveTrust(liveTrust, { deployerAccountId, partition: partition as Partition }, externalId, externalIdsSecret, record);
-        }
+/**
+ * Reads the live role with the first of `readers` that IAM allows, and checks its trust policy.
+ * Returns false when the role does not exist.
+ */
+async function checkLiveRole(readers: IAMClient[], plan: StackPlan, externalId: string, lintOptions: TrustLintOptions, record: RecordCheck): Promise<boolean> {
+    const { roleName, roleArn } = plan.outputs;
+    const roleAccountId = accountOfArn(roleArn);
+    if (readers.length === 0) {
+        record(
+            "SKIP",
+            "live role",
+            `no credentials of account ${roleAccountId} to read ${roleName} with: AssumeRole failed, and the deployer credentials are in account ${lintOptions.deployerAccountId}`,
+        );
+        return true;
     }
-
-    // 5. The preset's actions through the IAM policy simulator.
-    // NOTE: the deployer fallback simulates in the deployer account, which may not see a role of another account.
-    const simulationClients = [...(sessionIam ? [sessionIam] : []), deployerIam];
-    await checkSimulation(simulationClients, roleArn, JSON.parse(plan.outputs.permissionsPolicy) as PolicyDocument, record);
-    return results;
+    let liveTrust: TrustPolicyDocument | undefined;
+    try {
+        const role = await withFallback(readers, (iam) => iam.send(new GetRoleCommand({ RoleName: roleName })));
+        liveTrust = decodePolicyDocument<TrustPolicyDocument>(role.Role?.AssumeRolePolicyDocument ?? "{}");
+        record("PASS", "live role", `read ${roleName} in account ${roleAccountId}`);
+    } catch (error) {
+        if (isNoSuchEntity(error)) {
+            record(
+                "FAIL",
+                "live role",
+                `role ${roleName} does not exist in account ${roleAccountId} at ${describeEndpoint("IAM")}; ` +
+                    `create it with pulumi up on stack ${plan.stack}, or correct the stack's roleName and accountId`,
+            );
+            return false;
+        }
+        record("FAIL", "live role", `failed to read ${roleName}: ${describeAwsError(error)}`);
+    }
+    if (liveTrust !== undefined) {
+        const externalIdsSecret = plan.outputs.externalIds.includes(SECRET_TEXT);
+        checkLiveTrust(liveTrust, { ...lintOptions, showExternalIds: !externalIdsSecret }, externalId, record);
+    }
+    return true;
 }
 
 async function checkAssumeWithoutExternalId(
@@ -317,7 +364,7 @@ async function checkAssumeWithoutExternalId(
     roleArn: string,
     enforcesTrust: () => Promise<boolean>,
     notEnforced: string,
-    record: (outcome: Outcome, check: string, detail: string) => void,
+    record: RecordCheck,
 ): Promise<void> {
     const check = "assume role without external ID";
     try {
@@ -359,21 +406,14 @@ function memoize<T>(compute: () => Promise<T>): () => Promise<T> {
 
 /**
  * Checks the live trust policy: the same fail-closed lint as the component's, and the external ID
- * that verify sent.
+ * that verify sent. The lint shows an invalid external ID only when `lintOptions.showExternalIds` is set.
  */
-function checkLiveTrust(
-    liveTrust: TrustPolicyDocument,
-    lintOptions: TrustLintOptions,
-    externalId: string,
-    externalIdsSecret: boolean,
-    record: (outcome: Outcome, check: string, detail: string) => void,
-): void {
+export function checkLiveTrust(liveTrust: TrustPolicyDocument, lintOptions: TrustLintOptions, externalId: string, record: RecordCheck): void {
     try {
         lintTrustPolicy(liveTrust, lintOptions);
         record("PASS", "trust policy lint", "every Allow statement requires an external ID and trusts only the deployer account");
     } catch (error) {
-        const message = (error as Error).message;
-        record("FAIL", "trust policy lint", externalIdsSecret ? message : showExternalIdInLintMessage(message, liveTrust));
+        record("FAIL", "trust policy lint", (error as Error).message);
     }
     const statements = Array.isArray(liveTrust.Statement) ? liveTrust.Statement : [];
     const required = statements.filter((statement) => statement.Effect === "Allow").flatMap((statement) => requiredExternalIds(statement.Condition));
@@ -382,31 +422,6 @@ function checkLiveTrust(
     } else {
         record("FAIL", "trust policy external ID", "the live trust policy does not require the external ID that verify sent");
     }
-}
-
-/**
- * Returns the lint's message with an invalid external ID shown in place of `[secret]`. The lint
- * labels every external ID secret, which suits only a stack whose externalIds are secret, so this
- * repeats the lint's external ID validation, under the lint's input name, with the value shown.
- */
-export function showExternalIdInLintMessage(message: string, trust: TrustPolicyDocument): string {
-    const statements = Array.isArray(trust.Statement) ? trust.Statement : [];
-    for (const [index, statement] of statements.entries()) {
-        // The lint names a statement as `statement <index>`, with ` (Sid "<sid>")` when it has one.
-        const where = statement.Sid ? `statement ${index} (Sid ${JSON.stringify(statement.Sid)})` : `statement ${index}`;
-        for (const [position, value] of requiredExternalIds(statement.Condition).entries()) {
-            const name = `trustPolicy ${where} sts:ExternalId[${position}]`;
-            if (!message.startsWith(`Invalid ${name} ${SECRET_TEXT}:`)) {
-                continue;
-            }
-            try {
-                validateExternalId(value, name);
-            } catch (error) {
-                return (error as Error).message;
-            }
-        }
-    }
-    return message;
 }
 
 /** Returns the regions of the region restriction statement, when the policy has one. */
@@ -420,7 +435,7 @@ async function checkSimulation(
     iamClients: IAMClient[],
     roleArn: string,
     policy: PolicyDocument,
-    record: (outcome: Outcome, check: string, detail: string) => void,
+    record: RecordCheck,
 ): Promise<void> {
     const check = "permissions simulation";
     const allActions = [...new Set(policy.Statement.filter((statement) => statement.Effect === "Allow").flatMap(statementActions))];

@@ -1,12 +1,11 @@
 /**
- * Messages of `show` and `verify` that need no AWS endpoint: the lint message with a non-secret
- * external ID shown, and the messages for an unreachable endpoint and missing credentials.
+ * Messages of `show` and `verify` that need no AWS endpoint: verify's trust checks on a live trust
+ * policy, and the messages for an unreachable endpoint and missing credentials.
  */
 import * as assert from "node:assert/strict";
 
 import { describeAwsError, describeEndpoints } from "../cli/awsClients";
-import { showExternalIdInLintMessage } from "../cli/verify";
-import { lintTrustPolicy } from "../components/checks";
+import { checkLiveTrust } from "../cli/verify";
 import { Partition, TrustPolicyDocument } from "../components/policies";
 
 const partition: Partition = "aws";
@@ -27,14 +26,16 @@ function trustWith(externalIds: string[], sid?: string): TrustPolicyDocument {
     };
 }
 
-function lintMessage(trust: TrustPolicyDocument): string {
-    try {
-        lintTrustPolicy(trust, { deployerAccountId: DEPLOYER, partition });
-    } catch (error) {
-        return (error as Error).message;
-    }
-    assert.fail("the lint accepted the trust policy");
+/** Runs verify's trust checks and returns each recorded line as `OUTCOME check: detail`. */
+function trustCheckLines(trust: TrustPolicyDocument, externalId: string, showExternalIds: boolean): string[] {
+    const lines: string[] = [];
+    checkLiveTrust(trust, { deployerAccountId: DEPLOYER, partition, showExternalIds }, externalId, (outcome, check, detail) => lines.push(`${outcome} ${check}: ${detail}`));
+    return lines;
 }
+
+const EXTERNAL_ID_FIX =
+    "Use the external ID that your Cloudbreak server sends: provision-ambari for Cloudbreak 1.x to 2.9, " +
+    "the value from `cdp environments get-credential-prerequisites` for CDP";
 
 /** Sets environment variables for one test and restores them afterwards. */
 function withEnvironment(values: Record<string, string | undefined>, body: () => void): void {
@@ -58,37 +59,33 @@ function withEnvironment(values: Record<string, string | undefined>, body: () =>
 
 const NO_ENDPOINTS = { AWS_ENDPOINT_URL: undefined, AWS_ENDPOINT_URL_IAM: undefined, AWS_ENDPOINT_URL_STS: undefined };
 
-describe("verify lint message", function () {
-    it("shows the invalid external ID", function () {
-        const trust = trustWith(["provision-ambari", "x"], "Cloudbreak");
-        const secretMessage = lintMessage(trust);
+describe("verify trust checks", function () {
+    it("passes a valid trust policy", function () {
+        assert.deepEqual(trustCheckLines(trustWith(["provision-ambari"]), "provision-ambari", true), [
+            "PASS trust policy lint: every Allow statement requires an external ID and trusts only the deployer account",
+            "PASS trust policy external ID: the live trust policy requires the external ID that verify sent",
+        ]);
+    });
 
-        assert.equal(
-            secretMessage,
-            'Invalid trustPolicy statement 0 (Sid "Cloudbreak") sts:ExternalId[1] [secret]: an external ID has 2 to 1224 characters. ' +
-                "Use the external ID that your Cloudbreak server sends: provision-ambari for Cloudbreak 1.x to 2.9, " +
-                "the value from `cdp environments get-credential-prerequisites` for CDP",
-        );
-        assert.equal(showExternalIdInLintMessage(secretMessage, trust), secretMessage.replace("[secret]", '"x"'));
+    it("shows an invalid external ID that is not secret", function () {
+        assert.deepEqual(trustCheckLines(trustWith(["provision-ambari", "x"], "Cloudbreak"), "provision-ambari", true), [
+            `FAIL trust policy lint: Invalid trustPolicy statement 0 (Sid "Cloudbreak") sts:ExternalId[1] "x": an external ID has 2 to 1224 characters. ${EXTERNAL_ID_FIX}`,
+            "PASS trust policy external ID: the live trust policy requires the external ID that verify sent",
+        ]);
     });
 
     it("shows the value without a Sid", function () {
-        const trust = trustWith(["bad id!"]);
-
-        const message = showExternalIdInLintMessage(lintMessage(trust), trust);
-
-        assert.equal(
-            message,
-            'Invalid trustPolicy statement 0 sts:ExternalId[0] "bad id!": an external ID may contain only letters, digits and + = , . @ : / _ -. ' +
-                "Use the external ID that your Cloudbreak server sends: provision-ambari for Cloudbreak 1.x to 2.9, " +
-                "the value from `cdp environments get-credential-prerequisites` for CDP",
-        );
+        assert.deepEqual(trustCheckLines(trustWith(["bad id!"]), "provision-ambari", true), [
+            `FAIL trust policy lint: Invalid trustPolicy statement 0 sts:ExternalId[0] "bad id!": an external ID may contain only letters, digits and + = , . @ : / _ -. ${EXTERNAL_ID_FIX}`,
+            "FAIL trust policy external ID: the live trust policy does not require the external ID that verify sent",
+        ]);
     });
 
-    it("keeps other lint messages", function () {
-        const message = "Trust policy statement 0 is rejected: it has no external ID.";
-
-        assert.equal(showExternalIdInLintMessage(message, trustWith(["x"])), message);
+    it("hides a secret external ID", function () {
+        assert.deepEqual(trustCheckLines(trustWith(["provision-ambari", "x"], "Cloudbreak"), "provision-ambari", false), [
+            `FAIL trust policy lint: Invalid trustPolicy statement 0 (Sid "Cloudbreak") sts:ExternalId[1] [secret]: an external ID has 2 to 1224 characters. ${EXTERNAL_ID_FIX}`,
+            "PASS trust policy external ID: the live trust policy requires the external ID that verify sent",
+        ]);
     });
 });
 

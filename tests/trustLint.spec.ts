@@ -227,10 +227,9 @@ describe("CloudbreakCredentialRole trust lint", () => {
             () => new CloudbreakCredentialRole("late", { deployerAccountId: pulumi.output(DEPLOYER), externalIds: pulumi.output([EXTERNAL_ID]) }),
         );
 
-        // The SDK reports the one failure once per promise that it rejects, and it prefixes the
-        // same Error object for each input that it fails to serialize.
-        // NOTE: 13 reports is the count with @pulumi/pulumi 3.248 and this component's inputs.
-        assert.strictEqual(errors.length, 13);
+        // The SDK reports the one failure once per promise that it rejects (a count that changes
+        // with every Output that depends on the documents), always as the same Error object.
+        assert.notStrictEqual(errors.length, 0);
         assert.deepStrictEqual(
             [...new Set(errors)].map((error) => error.message),
             ['error serializing property "policy": error serializing property "assumeRolePolicy": Trust policy statement 0 is rejected: test rejection. Fix it'],
