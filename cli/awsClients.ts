@@ -19,6 +19,7 @@ import * as path from "node:path";
 
 import type { PolicyDocument, TrustPolicyDocument } from "../components/policies";
 import { PlannedResource, isPlanError, planStacks } from "./plan";
+import { defaultProjectDir } from "./stackFile";
 
 /** Settings that every AWS client of the CLI takes. */
 export interface AwsClientOptions {
@@ -215,7 +216,7 @@ export async function loadStackPlan(selection: StackSelection): Promise<StackPla
         {
             stack: selection.stack,
             configFile: selection.configFile === undefined ? undefined : path.resolve(selection.configFile),
-            projectDir: path.resolve(selection.projectDir ?? process.cwd()),
+            projectDir: path.resolve(selection.projectDir ?? defaultProjectDir()),
         },
     ]);
     if (isPlanError(result)) {

@@ -9,7 +9,7 @@ import * as path from "node:path";
 
 import { parseOptions, reportUsageError, UsageError } from "./arguments";
 import { cleanErrorMessage, evaluateStack } from "./planRuntime";
-import { StackConfigError, StackRequest, listStackFiles, loadStackConfig, stackNameOfFile } from "./stackFile";
+import { StackConfigError, StackRequest, defaultProjectDir, listStackFiles, loadStackConfig, stackNameOfFile } from "./stackFile";
 
 export { SECRET_TEXT } from "./planRuntime";
 export { StackConfig, StackConfigError, StackRequest, loadStackConfig } from "./stackFile";
@@ -98,9 +98,9 @@ the cloudbreak:aws:CredentialRole component. Warnings go to stderr, or with --js
 the warnings field.
 
 Secrets: plan cannot decrypt secure: values. A secret externalIds (a list entry or the whole
-list) or description is checked through a placeholder that meets the key's rules and printed
-as [secret]; any other secret cloudbreak-role key makes the stack invalid for plan (use
-pulumi preview).
+list) is checked through a placeholder that meets the key's rules and printed as [secret]. The
+program rejects a secret description, which IAM shows to anyone who may read the role; any
+other secret cloudbreak-role key makes the stack invalid for plan (use pulumi preview).
 
 Exit status: 0 when every planned stack is valid, 1 when any is invalid (one message per
 invalid stack on stderr) or on a usage error.
@@ -208,7 +208,8 @@ export async function runPlanCommand(argv: string[]): Promise<number> {
         return 0;
     }
 
-    const projectDir = path.resolve(options.cwd ?? process.cwd());
+    // --all lists the stack files of the current directory; one stack may use the package's project.
+    const projectDir = path.resolve(options.cwd ?? (options.all ? process.cwd() : defaultProjectDir()));
     let requests: StackRequest[];
     try {
         requests = options.all ? allStackRequests(projectDir) : [{ stack: options.stack, configFile: options.configFile, projectDir }];

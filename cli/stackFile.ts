@@ -268,7 +268,7 @@ function formatKeyList(keys: string[]): string {
  */
 export function loadStackConfig(request: StackRequest): StackConfig {
     // NOTE: Pulumi ESC environments (`environment:` in the stack file) and a project file named Pulumi.yml are not read.
-    const projectDir = path.resolve(request.projectDir ?? process.cwd());
+    const projectDir = path.resolve(request.projectDir ?? defaultProjectDir());
     const stack = request.stack ?? (request.configFile ? stackNameOfFile(request.configFile) : undefined);
     if (stack === undefined) {
         throw new StackConfigError(
@@ -285,7 +285,7 @@ export function loadStackConfig(request: StackRequest): StackConfig {
 
     const { config, secretKeys, placeholders } = stackValues;
     const region = config["aws:region"] || undefined;
-    const programPath = path.resolve(projectDir, project.main ?? ".");
+    const programPath = compiledProgramFallback(path.resolve(projectDir, project.main ?? "."), projectDir);
     checkProgramExists(stack, project, projectDir, programPath);
     return { stack, project: project.name, projectDir, configFile, programPath, config, secretKeys, placeholders, region };
 }
@@ -326,6 +326,13 @@ function readStackValues(stack: string, project: ProjectFile, configFile: string
     const values = new Map<string, StackValue>();
     for (const [key, value] of Object.entries(stackValues)) {
         const name = fullKey(project.name, key);
+        const earlier = values.get(name);
+        if (earlier !== undefined) {
+            throw new StackConfigError(
+                stack,
+                `Stack ${stack}: ${configFile} sets ${name} twice, as ${earlier.key} and as ${key}, and only one value can reach the program. Keep one of them.`,
+            );
+        }
         if (!containsSecure(value)) {
             config[name] = configText(value);
             values.set(name, { key, raw: value, checked: value });
@@ -339,7 +346,7 @@ function readStackValues(stack: string, project: ProjectFile, configFile: string
                 throw new StackConfigError(
                     stack,
                     `Stack ${stack}: ${name} is a secret (secure: in ${path.basename(configFile)}), which plan cannot decrypt; ` +
-                        `plan checks only externalIds and description as secrets. Run pulumi preview for this stack, or store ${name} in plain text.`,
+                        `plan checks only externalIds as secrets. Run pulumi preview for this stack, or store ${name} in plain text.`,
                 );
             }
             // Nothing to check: plan does not pass this value to the program.
@@ -443,6 +450,41 @@ function checkUnquotedNumber(stack: string, name: string, key: string, value: nu
         `Stack ${stack}: Invalid ${name} ${source}: YAML reads the unquoted value as the number ${String(value)}, so the program would not ` +
             `receive the text as written. Quote it: ${key}: "${source}".`,
     );
+}
+
+/**
+ * Returns the directory of this package's own Pulumi.yaml: the repository root in a clone, the
+ * package directory when installed from npm.
+ */
+function packageDir(): string {
+    let dir = __dirname;
+    while (!fs.existsSync(path.join(dir, "Pulumi.yaml")) && path.dirname(dir) !== dir) {
+        dir = path.dirname(dir);
+    }
+    return dir;
+}
+
+/**
+ * Returns the current directory when it contains a Pulumi.yaml, else this package's directory,
+ * so that `npx cloudbreak-role plan --config-file FILE` works in a project that only installed
+ * the package.
+ */
+export function defaultProjectDir(): string {
+    const cwd = process.cwd();
+    return fs.existsSync(path.join(cwd, "Pulumi.yaml")) ? cwd : packageDir();
+}
+
+/**
+ * Returns the compiled program (`dist/index.js`) in place of a missing `index.ts`, because the
+ * published package ships only the compiled program.
+ */
+function compiledProgramFallback(programPath: string, projectDir: string): string {
+    if (!programPath.endsWith(".ts") || fs.existsSync(programPath)) {
+        return programPath;
+    }
+    const relative = path.relative(projectDir, programPath).replace(/\.ts$/, ".js");
+    const compiled = path.join(projectDir, "dist", relative);
+    return fs.existsSync(compiled) ? compiled : programPath;
 }
 
 /**

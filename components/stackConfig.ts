@@ -203,6 +203,12 @@ function parseSettings(config: Readonly<Record<string, RawConfigValue>>, region?
         }
     }
 
+    if (labels.description.secret && values.description !== undefined) {
+        throw new ValidationError(
+            labels.description.name,
+            `Invalid ${labels.description.name} [secret]: a role description is readable by anyone who may call iam:GetRole, so it cannot be kept secret. Store it in plain text (pulumi config set without --secret).`,
+        );
+    }
     validateAccountId(values.accountId, labels.accountId);
     validateAccountId(values.deployerAccountId, labels.deployerAccountId);
     validateExternalIds(values.externalIds, labels.externalIds);

@@ -222,6 +222,14 @@ describe("published package", function () {
         assert.deepStrictEqual(output.resources, expectedResources.sort());
     });
 
+    it("plans a stack with the compiled program", async function () {
+        const stackFile = path.join(consumerDir, "Pulumi.acct.yaml");
+        fs.copyFileSync(path.join(ROOT, "Pulumi.example.yaml"), stackFile);
+        const result = await run(path.join(consumerDir, "node_modules", ".bin", "cloudbreak-role"), ["plan", "--config-file", stackFile, "--json"], consumerDir);
+        const partition = "aws";
+        assert.strictEqual(JSON.parse(result.stdout).outputs.roleArn, `arn:${partition}:iam::111122223333:role/cbreak-deployer`);
+    });
+
     it("bin runs the compiled CLI", async function () {
         const result = await run(path.join(consumerDir, "node_modules", ".bin", "cloudbreak-role"), ["--help"], consumerDir);
         assert.strictEqual(result.stdout.split("\n")[0], "Usage: cloudbreak-role <command> [options]");

@@ -164,7 +164,7 @@ describe("plan", () => {
             const file = writeStack("secretname", [...STACK_HEAD, "  cloudbreak-role:externalIds: [abcdef]", "  cloudbreak-role:roleName:", "    secure: v1:c2VjcmV0"]);
             assert.equal(
                 loadError(file),
-                "Stack secretname: cloudbreak-role:roleName is a secret (secure: in Pulumi.secretname.yaml), which plan cannot decrypt; plan checks only externalIds and description as secrets. Run pulumi preview for this stack, or store cloudbreak-role:roleName in plain text.",
+                "Stack secretname: cloudbreak-role:roleName is a secret (secure: in Pulumi.secretname.yaml), which plan cannot decrypt; plan checks only externalIds as secrets. Run pulumi preview for this stack, or store cloudbreak-role:roleName in plain text.",
             );
         });
 
@@ -174,6 +174,14 @@ describe("plan", () => {
             assert.equal(
                 loadError(file),
                 `Cannot determine the stack name of ${file}: a stack file is named Pulumi.<stack>.yaml. Rename the file or pass --stack NAME.`,
+            );
+        });
+
+        it("rejects a key set twice", () => {
+            const file = writeStack("twice", [...STACK_HEAD, "  cloudbreak-role:externalIds: [abcdef]", '  deployerAccountId: "999999999999"']);
+            assert.equal(
+                loadError(file),
+                `Stack twice: ${file} sets cloudbreak-role:deployerAccountId twice, as cloudbreak-role:deployerAccountId and as deployerAccountId, and only one value can reach the program. Keep one of them.`,
             );
         });
 
@@ -200,7 +208,7 @@ describe("plan", () => {
         });
 
         it("rejects an account ID with an exponent", () => {
-            const file = writeStack("exponent", [...STACK_HEAD, "  cloudbreak-role:externalIds: [abcdef]", "  deployerAccountId: 2.10000000001e11"]);
+            const file = writeStack("exponent", ["config:", '  cloudbreak-role:accountId: "111122223333"', "  cloudbreak-role:externalIds: [abcdef]", "  deployerAccountId: 2.10000000001e11"]);
             assert.equal(
                 loadError(file),
                 'Stack exponent: Invalid cloudbreak-role:deployerAccountId 2.10000000001e11: YAML reads the unquoted value as the number 210000000001, so the program would not receive the text as written. Quote it: deployerAccountId: "2.10000000001e11".',
@@ -272,9 +280,12 @@ describe("plan", () => {
             });
             const results = await planStacks(allStackRequests(dir));
             const [description, list] = results;
-            assert.ok(!isPlanError(description));
+            assert.ok(isPlanError(description));
+            assert.equal(
+                description.error,
+                "Stack description: Invalid cloudbreak-role:description [secret]: a role description is readable by anyone who may call iam:GetRole, so it cannot be kept secret. Store it in plain text (pulumi config set without --secret).",
+            );
             assert.ok(!isPlanError(list));
-            assert.equal(description.resources.find((resource) => resource.type === "aws:iam/role:Role")?.inputs.description, "[secret]");
             assert.deepEqual(list.outputs.externalIds, ["[secret]"]);
             assert.equal(JSON.parse(list.outputs.trustPolicy as string).Statement[0].Condition.StringEquals["sts:ExternalId"], "[secret]");
         });
@@ -526,13 +537,15 @@ describe("plan", () => {
             assert.equal(result.status, 1);
             const invalid =
                 'Stack c: Invalid cloudbreak-role:accountId 012345678901: YAML reads the unquoted value as the number 12345678901, so the program would not receive the text as written. Quote it: cloudbreak-role:accountId: "012345678901".';
-            assert.equal(result.stderr, `${invalid}\n`);
+            const secretDescription =
+                "Stack b: Invalid cloudbreak-role:description [secret]: a role description is readable by anyone who may call iam:GetRole, so it cannot be kept secret. Store it in plain text (pulumi config set without --secret).";
+            assert.equal(result.stderr, `${secretDescription}\n${invalid}\n`);
             const results = JSON.parse(result.stdout) as { stack: string; error?: string; outputs?: { externalIds: string[] } }[];
             assert.deepEqual(
                 results.map((entry) => [entry.stack, entry.outputs?.externalIds ?? entry.error]),
                 [
                     ["a", ["[secret]"]],
-                    ["b", ["abcdef"]],
+                    ["b", secretDescription],
                     ["c", invalid],
                 ],
             );
@@ -612,6 +625,14 @@ describe("plan", () => {
             const result = runPlan(["--all", "--cwd", dir]);
             assert.equal(result.status, 1);
             assert.equal(result.stderr, `No Pulumi.yaml in ${dir}: plan reads the project file there. Run plan in the project directory or pass --cwd DIR.\n`);
+        });
+
+        it("falls back to the package's project", () => {
+            const dir = fs.mkdtempSync(path.join(tempDir, "consumer-"));
+            fs.copyFileSync(path.join(REPOSITORY_ROOT, "Pulumi.example.yaml"), path.join(dir, "Pulumi.acct.yaml"));
+            const result = runPlan(["--config-file", "Pulumi.acct.yaml", "--json"], dir);
+            assert.equal(result.status, 0, result.stderr);
+            assert.equal(JSON.parse(result.stdout).outputs.roleArn, `arn:${COMMERCIAL}:iam::111122223333:role/cbreak-deployer`);
         });
 
         it("exits 1 without command", () => {

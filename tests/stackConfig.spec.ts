@@ -227,6 +227,14 @@ describe("stackConfig", () => {
             assert.strictEqual(settings.args.exclusivePolicyManagement, false);
         });
 
+        it("rejects a secret description", () => {
+            assertInvalid(
+                { ...REQUIRED, description: { value: "Assumed by Cloudbreak", secret: true } },
+                "Stack dev: Invalid cloudbreak-role:description [secret]: a role description is readable by anyone who may call iam:GetRole, so it cannot be kept secret. Store it in plain text (pulumi config set without --secret).",
+                "cloudbreak-role:description",
+            );
+        });
+
         it("reads empty defaults as unset", () => {
             const settings = parseStackSettings("dev", {
                 ...REQUIRED,
