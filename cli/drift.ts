@@ -3,7 +3,7 @@
  * policy, inline policies and attached managed policies, as `show --stack` reports it.
  */
 import { requiredExternalIds } from "../components/checks";
-import { INLINE_POLICY_NAME, PolicyDocument, TrustPolicyDocument } from "../components/policies";
+import { INLINE_POLICY_NAME, PolicyDocument, TrustPolicyDocument, accountRootArn } from "../components/policies";
 import { DEFAULT_MAX_SESSION_DURATION_SECONDS } from "../components/resolveArgs";
 import { LiveRole, StackPlan, partitionOfArn } from "./awsClients";
 import { SECRET_TEXT } from "./plan";
@@ -218,7 +218,7 @@ function requiredExternalIdsOf(document: TrustPolicyDocument): string[] {
 /** Compares the live trust policy with the plan's: principals, external IDs, then whole statements. */
 function compareTrustPolicy(live: TrustPolicyDocument, planned: TrustPolicyDocument, partition: string, externalIdsSecret: boolean): Drift[] {
     // IAM stores a bare account ID principal as the account's root ARN; both mean the account.
-    const normalizePrincipal: NormalizePrincipal = (type, value) => (type === "AWS" && /^\d{12}$/.test(value) ? `arn:${partition}:iam::${value}:root` : value);
+    const normalizePrincipal: NormalizePrincipal = (type, value) => (type === "AWS" && /^\d{12}$/.test(value) ? accountRootArn(partition, value) : value);
 
     const drift: Drift[] = [];
     const principals = setDifference(trustedPrincipals(planned, normalizePrincipal), trustedPrincipals(live, normalizePrincipal));

@@ -4,7 +4,7 @@
  * The component runs them before it creates any child; `verify` runs the trust lint on a live
  * role's trust policy.
  */
-import { Partition, PolicyDocument, TrustPolicyDocument, partitionOfRegion, statementActions } from "./policies";
+import { Partition, PolicyDocument, TrustPolicyDocument, accountRootArn, partitionOfRegion, statementActions } from "./policies";
 import { ValidationError, describeValue, parsePrincipalArn, validateExternalId } from "./validation";
 
 /**
@@ -102,7 +102,7 @@ export function lintTrustPolicy(document: TrustPolicyDocument, options: TrustLin
             if (type !== "AWS") {
                 reject(where, `the ${type} principal ${describeValue(value)} is not in the deployer account`, "Trust only AWS principals of the deployer account");
             }
-            if (value === options.deployerAccountId || value === `arn:${options.partition}:iam::${options.deployerAccountId}:root`) {
+            if (value === options.deployerAccountId || value === accountRootArn(options.partition, options.deployerAccountId)) {
                 continue;
             }
             const parsed = parsePrincipalArn(value);

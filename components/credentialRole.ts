@@ -118,7 +118,7 @@ export interface CloudbreakCredentialRoleArgs {
     readonly tags?: Record<string, string>;
 
     /**
-     * Regions in which the role may call regional actions. When set, a Deny statement refuses
+     * Regions in which the role may call regional actions. When set, a Deny statement denies
      * regional actions outside them through `aws:RequestedRegion`; IAM, Route 53, Price List and
      * STS actions are exempt because they are served from global endpoints.
      *
@@ -248,7 +248,7 @@ export class CloudbreakCredentialRole extends pulumi.ComponentResource {
                 return built;
             });
 
-        // The permissions policy holds no external ID, so it stays readable in diffs and outputs
+        // The permissions policy contains no external ID, so it stays readable in diffs and outputs
         // even when the external IDs (and so the documents Output) are secret.
         const permissionsPolicy = pulumi.unsecret(documents.permissionsPolicy);
 
@@ -325,7 +325,7 @@ export class CloudbreakCredentialRole extends pulumi.ComponentResource {
     }
 }
 
-/** The warning logged when the trust policy accepts the well-known `provision-ambari`. */
+/** Builds the warning logged when the trust policy accepts the well-known `provision-ambari`. */
 export function wellKnownExternalIdWarning(name: string): string {
     return (
         `${name}: the trust policy accepts the external ID "${WELL_KNOWN_EXTERNAL_ID}", which every Cloudbreak 1.x to 2.9 ` +

@@ -14,7 +14,7 @@ export interface CredentialRequest {
     body: Record<string, unknown>;
 }
 
-/** What Cloudbreak's clients need to create the credential for the role. */
+/** The requests and commands with which Cloudbreak's clients create the credential for the role. */
 export interface CloudbreakCredential {
     /** The credential name. */
     name: string;

@@ -396,7 +396,7 @@ export function buildTrustPolicy(options: TrustPolicyOptions): TrustPolicyDocume
     const principalArns =
         options.deployerPrincipalArns && options.deployerPrincipalArns.length > 0
             ? [...options.deployerPrincipalArns]
-            : [`arn:${options.partition}:iam::${options.deployerAccountId}:root`];
+            : [accountRootArn(options.partition, options.deployerAccountId)];
     const externalIds = [...options.externalIds];
 
     return {
@@ -440,12 +440,17 @@ export function minifyPolicy(document: PolicyDocument<unknown>): string {
     return JSON.stringify(document);
 }
 
-/** Returns the actions of a statement as a list, whether it holds one string or many. */
+/** Returns the actions of a statement as a list, whether it contains one string or many. */
 export function statementActions(statement: { Action?: string | string[] }): string[] {
     if (statement.Action === undefined) {
         return [];
     }
     return typeof statement.Action === "string" ? [statement.Action] : [...statement.Action];
+}
+
+/** Builds the ARN of an account's root principal, which IAM stores for a bare account ID principal. */
+export function accountRootArn(partition: string, accountId: string): string {
+    return `arn:${partition}:iam::${accountId}:root`;
 }
 
 /** Derives the partition from a region code, e.g. `cn-north-1` is in `aws-cn`. */

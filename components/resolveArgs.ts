@@ -103,7 +103,11 @@ export function resolveCredentialRoleArgs(args: CloudbreakCredentialRoleArgs): R
         validateAllowedRegions(allowedRegions, "allowedRegions");
     }
     const credentialName = args.credentialName ?? roleName;
-    validateCredentialName(credentialName, args.credentialName === undefined ? { name: "credentialName (defaulted from roleName)" } : "credentialName");
+    if (args.credentialName === undefined) {
+        validateCredentialName(credentialName, { name: "credentialName (defaulted from roleName)" }, "Set credentialName, because the default, the role name, breaks Cloudbreak's rule");
+    } else {
+        validateCredentialName(credentialName, "credentialName");
+    }
     if (args.accountId !== undefined) {
         validateAccountId(args.accountId, "accountId");
     }

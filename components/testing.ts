@@ -17,7 +17,7 @@ export interface RecordedResource {
     importId?: string;
 }
 
-/** The account and partition that the mocked AWS answers with. */
+/** The account and partition that the mocked AWS calls return. */
 export interface MockAwsIdentity {
     accountId: string;
     partition: Partition;
@@ -39,8 +39,8 @@ const DNS_SUFFIX: Record<Partition, string> = {
 /**
  * Mocks for `pulumi.runtime.setMocks` that record every resource and compute the fields that AWS
  * would: a role's `arn` and `uniqueId`, a policy's `id`. Only the invokes this package makes are
- * answered (`aws:index/getPartition`, `aws:index/getCallerIdentity`); any other throws, so a new
- * dependency on AWS cannot slip in unnoticed.
+ * mocked (`aws:index/getPartition`, `aws:index/getCallerIdentity`, `aws:index/getRegion`); any
+ * other throws, so a new dependency on AWS cannot slip in unnoticed.
  *
  * Resources and invokes that use an explicit `aws.Provider` named in `providerIdentities` get that
  * provider's identity. All others, including those of the default provider, get `identity`.
@@ -116,7 +116,7 @@ export class CredentialRoleMocks implements pulumi.runtime.Mocks {
                 return { id: region, name: region, region };
             }
             default:
-                throw new Error(`CredentialRoleMocks does not answer the invoke ${args.token}.`);
+                throw new Error(`CredentialRoleMocks does not mock the invoke ${args.token}; add it to CredentialRoleMocks.call.`);
         }
     }
 

@@ -3,7 +3,7 @@
  *
  * Each validator throws a {@link ValidationError} whose message names the input, the value
  * received, the rule it breaks and what to do. The rules are AWS's (IAM quotas and the CreateRole
- * API) unless a comment says otherwise.
+ * API) unless a comment names another source.
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -31,7 +31,7 @@ export class ValidationError extends pulumi.RunError {
     }
 }
 
-/** How an input is named in messages and whether its value may be printed. */
+/** An input's name in messages, and whether its value may be printed. */
 export interface InputLabel {
     /** The input or config key, e.g. `externalIds` or `cloudbreak-role:externalIds`. */
     name: string;
@@ -367,8 +367,11 @@ export function validateAllowedRegions(values: unknown, label: Label): asserts v
 const CREDENTIAL_NAME = /^[a-z][-a-z0-9]*[a-z0-9]$/;
 
 /** Validates a Cloudbreak credential name: 5 to 100 characters, `^[a-z][-a-z0-9]*[a-z0-9]$` (Cloudbreak's rule). */
-export function validateCredentialName(value: unknown, label: Label): asserts value is string {
-    const fix = "Use lower-case letters, digits and hyphens, starting with a letter, e.g. aws-prod-eu";
+export function validateCredentialName(
+    value: unknown,
+    label: Label,
+    fix = "Use lower-case letters, digits and hyphens, starting with a letter, e.g. aws-prod-eu",
+): asserts value is string {
     requireString(label, value, fix);
     if (value.length < 5 || value.length > 100) {
         fail(label, value, "Cloudbreak credential names have 5 to 100 characters", fix);

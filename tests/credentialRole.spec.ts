@@ -485,7 +485,7 @@ describe("CloudbreakCredentialRole", () => {
             [
                 "a role name that is no credential name",
                 { ...BASE_ARGS, roleName: "CloudbreakRole" },
-                'Invalid credentialName (defaulted from roleName) "CloudbreakRole": Cloudbreak credential names match ^[a-z][-a-z0-9]*[a-z0-9]$. Use lower-case letters, digits and hyphens, starting with a letter, e.g. aws-prod-eu',
+                `Invalid credentialName (defaulted from roleName) "CloudbreakRole": Cloudbreak credential names match ^[a-z][-a-z0-9]*[a-z0-9]$. Set credentialName, because the default, the role name, breaks Cloudbreak's rule`,
                 "credentialName (defaulted from roleName)",
             ],
             [
