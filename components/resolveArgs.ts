@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CloudbreakCredentialRoleArgs } from "./credentialRole";
 import { Partition, PolicyPreset, PolicyStatement } from "./policies";
 import {
+    InputLabel,
     ValidationError,
     fail,
     validateAccountId,
@@ -51,73 +52,81 @@ export interface ResolvedArgs {
     exclusivePolicyManagement: boolean;
 }
 
+/** Names of inputs in messages, such as config keys; an input without an entry keeps its own name. */
+export type InputLabels = Partial<Record<keyof CloudbreakCredentialRoleArgs, InputLabel>>;
+
 /**
  * Validates the plain (non-Output) inputs and applies defaults. Inputs given as Outputs are
- * checked once they resolve, before any child that uses them is created.
+ * checked once they resolve, before any child that uses them is created. Messages name each
+ * input by its entry in `labels`, so that the program's errors name config keys.
  */
-export function resolveCredentialRoleArgs(args: CloudbreakCredentialRoleArgs): ResolvedArgs {
+export function resolveCredentialRoleArgs(args: CloudbreakCredentialRoleArgs, labels: InputLabels = {}): ResolvedArgs {
+    const label = (input: keyof CloudbreakCredentialRoleArgs): InputLabel => labels[input] ?? { name: input };
     if (typeof args !== "object" || args === null) {
         throw new ValidationError("args", "CloudbreakCredentialRole needs an args object with deployerAccountId and externalIds.");
     }
     if (args.deployerAccountId === undefined) {
-        throw new ValidationError("deployerAccountId", "Missing deployerAccountId: give the 12-digit ID of the account that Cloudbreak runs in.");
+        throw new ValidationError(label("deployerAccountId").name, `Missing ${label("deployerAccountId").name}: give the 12-digit ID of the account that Cloudbreak runs in.`);
     }
     if (args.externalIds === undefined) {
-        throw new ValidationError("externalIds", 'Missing externalIds: give the external IDs that Cloudbreak sends, e.g. ["provision-ambari"] for Cloudbreak 1.x to 2.9.');
+        throw new ValidationError(
+            label("externalIds").name,
+            `Missing ${label("externalIds").name}: give the external IDs that Cloudbreak sends, e.g. ["provision-ambari"] for Cloudbreak 1.x to 2.9.`,
+        );
     }
     if (!pulumi.Output.isInstance(args.deployerAccountId)) {
-        validateAccountId(args.deployerAccountId, "deployerAccountId");
+        validateAccountId(args.deployerAccountId, label("deployerAccountId"));
     }
     if (!pulumi.Output.isInstance(args.externalIds)) {
-        validateExternalIds(args.externalIds, "externalIds");
+        validateExternalIds(args.externalIds, label("externalIds"));
     }
 
     // Copies, so that a caller who changes an array or object after the constructor returns
     // cannot slip unvalidated values into the documents.
-    const deployerPrincipalArns = copyInput(args.deployerPrincipalArns ?? [], "deployerPrincipalArns");
+    const deployerPrincipalArns = copyInput(args.deployerPrincipalArns ?? [], label("deployerPrincipalArns"));
     if (typeof args.deployerAccountId === "string") {
-        validateDeployerPrincipalArns(deployerPrincipalArns, args.deployerAccountId, "deployerPrincipalArns");
+        validateDeployerPrincipalArns(deployerPrincipalArns, args.deployerAccountId, label("deployerPrincipalArns"));
     }
     const roleName = args.roleName ?? DEFAULT_ROLE_NAME;
-    validateRoleName(roleName, "roleName");
+    validateRoleName(roleName, label("roleName"));
     const path = args.path ?? "/";
-    validateRolePath(path, "path");
+    validateRolePath(path, label("path"));
     if (args.description !== undefined) {
-        validateRoleDescription(args.description, "description");
+        validateRoleDescription(args.description, label("description"));
     }
     const policy = args.policy ?? "cloudbreak-2";
-    validatePolicyPreset(policy, "policy");
-    const additionalStatements = copyInput(args.additionalStatements ?? [], "additionalStatements");
-    validateStatements(additionalStatements, "additionalStatements");
-    const managedPolicyArns = copyInput(args.managedPolicyArns ?? [], "managedPolicyArns");
-    validateManagedPolicyArns(managedPolicyArns, "managedPolicyArns");
+    validatePolicyPreset(policy, label("policy"));
+    const additionalStatements = copyInput(args.additionalStatements ?? [], label("additionalStatements"));
+    validateStatements(additionalStatements, label("additionalStatements"));
+    const managedPolicyArns = copyInput(args.managedPolicyArns ?? [], label("managedPolicyArns"));
+    validateManagedPolicyArns(managedPolicyArns, label("managedPolicyArns"));
     if (args.permissionsBoundaryArn !== undefined) {
-        validatePolicyArn(args.permissionsBoundaryArn, "permissionsBoundaryArn");
+        validatePolicyArn(args.permissionsBoundaryArn, label("permissionsBoundaryArn"));
     }
     const maxSessionDurationSeconds = args.maxSessionDurationSeconds ?? DEFAULT_MAX_SESSION_DURATION_SECONDS;
-    validateMaxSessionDuration(maxSessionDurationSeconds, "maxSessionDurationSeconds");
-    const tags = copyInput(args.tags ?? {}, "tags");
-    validateTags(tags, "tags");
-    const allowedRegions = args.allowedRegions === undefined ? undefined : copyInput(args.allowedRegions, "allowedRegions");
+    validateMaxSessionDuration(maxSessionDurationSeconds, label("maxSessionDurationSeconds"));
+    const tags = copyInput(args.tags ?? {}, label("tags"));
+    validateTags(tags, label("tags"));
+    const allowedRegions = args.allowedRegions === undefined ? undefined : copyInput(args.allowedRegions, label("allowedRegions"));
     if (allowedRegions !== undefined) {
-        validateAllowedRegions(allowedRegions, "allowedRegions");
+        validateAllowedRegions(allowedRegions, label("allowedRegions"));
     }
     const credentialName = args.credentialName ?? roleName;
     if (args.credentialName === undefined) {
-        validateCredentialName(credentialName, { name: "credentialName (defaulted from roleName)" }, "Set credentialName, because the default, the role name, breaks Cloudbreak's rule");
+        validateCredentialName(credentialName, { name: `${label("credentialName").name} (defaulted from roleName)` }, "Set credentialName, because the default, the role name, breaks Cloudbreak's rule");
     } else {
-        validateCredentialName(credentialName, "credentialName");
+        validateCredentialName(credentialName, label("credentialName"));
     }
     if (args.accountId !== undefined) {
-        validateAccountId(args.accountId, "accountId");
+        validateAccountId(args.accountId, label("accountId"));
     }
     if (args.partition !== undefined) {
-        validatePartition(args.partition, "partition");
+        validatePartition(args.partition, label("partition"));
     }
     const adoptExisting = args.adoptExisting ?? false;
-    validateBoolean(adoptExisting, "adoptExisting");
+    validateBoolean(adoptExisting, label("adoptExisting"));
     const exclusivePolicyManagement = args.exclusivePolicyManagement ?? true;
-    validateBoolean(exclusivePolicyManagement, "exclusivePolicyManagement");
+    validateBoolean(exclusivePolicyManagement, label("exclusivePolicyManagement"));
 
     return {
         deployerPrincipalArns,
@@ -140,7 +149,7 @@ export function resolveCredentialRoleArgs(args: CloudbreakCredentialRoleArgs): R
 }
 
 /** Returns a deep copy of plain data, or rejects values that cannot be copied (functions, class instances with private state). */
-function copyInput<T>(value: T, input: string): T {
+function copyInput<T>(value: T, input: InputLabel): T {
     if (pulumi.Output.isInstance(value)) {
         fail(input, value, "it must be a plain value, not an Output", "Resolve the value first or pass plain data");
     }
@@ -151,7 +160,7 @@ function copyInput<T>(value: T, input: string): T {
     }
 }
 
-function validateBoolean(value: unknown, input: string): asserts value is boolean {
+function validateBoolean(value: unknown, input: InputLabel): asserts value is boolean {
     if (typeof value !== "boolean") {
         fail(input, value, "it must be true or false", "Pass a boolean, not a string or a number");
     }

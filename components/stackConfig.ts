@@ -4,25 +4,8 @@
  */
 import { CloudbreakCredentialRoleArgs } from "./credentialRole";
 import { Partition, PolicyPreset, partitionOfRegion } from "./policies";
-import {
-    InputLabel,
-    ValidationError,
-    fail,
-    validateAccountId,
-    validateAllowedRegions,
-    validateCredentialName,
-    validateDeployerPrincipalArns,
-    validateExternalIds,
-    validateRegion,
-    validateManagedPolicyArns,
-    validateMaxSessionDuration,
-    validatePolicyArn,
-    validatePolicyPreset,
-    validateRoleDescription,
-    validateRoleName,
-    validateRolePath,
-    validateTags,
-} from "./validation";
+import { resolveCredentialRoleArgs } from "./resolveArgs";
+import { InputLabel, ValidationError, fail, validateRegion, validateTags } from "./validation";
 
 export const CONFIG_NAMESPACE = "cloudbreak-role";
 
@@ -209,47 +192,15 @@ function parseSettings(config: Readonly<Record<string, RawConfigValue>>, region?
             `Invalid ${labels.description.name} [secret]: a role description is readable by anyone who may call iam:GetRole, so it cannot be kept secret. Store it in plain text (pulumi config set without --secret).`,
         );
     }
-    validateAccountId(values.accountId, labels.accountId);
-    validateAccountId(values.deployerAccountId, labels.deployerAccountId);
-    validateExternalIds(values.externalIds, labels.externalIds);
-    if (values.deployerPrincipalArns !== undefined) {
-        validateDeployerPrincipalArns(values.deployerPrincipalArns, values.deployerAccountId, labels.deployerPrincipalArns);
-    }
-    if (values.roleName !== undefined) {
-        validateRoleName(values.roleName, labels.roleName);
-    }
-    if (values.path !== undefined) {
-        validateRolePath(values.path, labels.path);
-    }
-    if (values.description !== undefined) {
-        validateRoleDescription(values.description, labels.description);
-    }
-    if (values.policy !== undefined) {
-        validatePolicyPreset(values.policy, labels.policy);
-    }
-    if (values.permissionsBoundaryArn !== undefined) {
-        validatePolicyArn(values.permissionsBoundaryArn, labels.permissionsBoundaryArn);
-    }
-    if (values.maxSessionDurationSeconds !== undefined) {
-        validateMaxSessionDuration(values.maxSessionDurationSeconds, labels.maxSessionDurationSeconds);
-    }
-    if (values.managedPolicyArns !== undefined) {
-        validateManagedPolicyArns(values.managedPolicyArns, labels.managedPolicyArns);
-    }
+
     const tags = values.tags === undefined ? undefined : parseTagEntries(values.tags as unknown[], labels.tags);
-    if (values.credentialName !== undefined) {
-        validateCredentialName(values.credentialName, labels.credentialName);
-    }
-    if (values.allowedRegions !== undefined) {
-        validateAllowedRegions(values.allowedRegions, labels.allowedRegions);
-    }
 
     const partition: Partition | undefined = region ? partitionOfRegion(region) : undefined;
     const args: CloudbreakCredentialRoleArgs = {
-        accountId: values.accountId,
-        deployerAccountId: values.deployerAccountId,
+        accountId: values.accountId as string,
+        deployerAccountId: values.deployerAccountId as string,
         deployerPrincipalArns: values.deployerPrincipalArns as string[] | undefined,
-        externalIds: values.externalIds,
+        externalIds: values.externalIds as string[],
         roleName: values.roleName as string | undefined,
         path: values.path as string | undefined,
         description: values.description as string | undefined,
@@ -264,5 +215,7 @@ function parseSettings(config: Readonly<Record<string, RawConfigValue>>, region?
         exclusivePolicyManagement: values.exclusivePolicyManagement as boolean | undefined,
         partition,
     };
-    return { accountId: values.accountId, args, externalIdsSecret: labels.externalIds.secret ?? false };
+    // The component's own checks, with every input named by its config key.
+    resolveCredentialRoleArgs(args, labels);
+    return { accountId: values.accountId as string, args, externalIdsSecret: labels.externalIds.secret ?? false };
 }
