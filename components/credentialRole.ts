@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-import { buildCredentialRoleDocuments } from "./documents";
+import { CredentialRoleDocuments, buildCredentialRoleDocuments } from "./documents";
 import { CloudbreakCredential, buildCloudbreakCredential } from "./handoff";
 import { INLINE_POLICY_NAME, Partition, PolicyPreset, PolicyStatement, WELL_KNOWN_EXTERNAL_ID } from "./policies";
 import { resolveCredentialRoleArgs } from "./resolveArgs";
@@ -203,14 +203,16 @@ export class CloudbreakCredentialRole extends pulumi.ComponentResource {
         const args: CloudbreakCredentialRoleArgs = typeof argsInput === "object" && argsInput !== null ? { ...argsInput } : argsInput;
         const externalIds = Array.isArray(args.externalIds) ? [...args.externalIds] : args.externalIds;
         const resolved = resolveCredentialRoleArgs({ ...args, externalIds });
+        // When every input is a plain value, the documents are built and checked now, so that a
+        // problem is raised before the component itself is registered.
+        let prebuilt: CredentialRoleDocuments | undefined;
         if (
             resolved.partition !== undefined &&
             typeof args.deployerAccountId === "string" &&
             Array.isArray(externalIds) &&
             externalIds.every((id) => typeof id === "string")
         ) {
-            // Everything is known now: fail before the component itself is registered.
-            buildCredentialRoleDocuments({
+            prebuilt = buildCredentialRoleDocuments({
                 resolved,
                 partition: resolved.partition,
                 deployerAccountId: args.deployerAccountId,
@@ -241,7 +243,7 @@ export class CloudbreakCredentialRole extends pulumi.ComponentResource {
                         `Wrong AWS account: the stack describes end-user account ${resolved.accountId}, but the AWS credentials in use belong to account ${callerAccount}. Nothing was created. Use credentials (AWS_PROFILE or the aws provider's profile or assumeRoles) of account ${resolved.accountId}, or correct accountId.`,
                     );
                 }
-                const built = buildCredentialRoleDocuments({ resolved, partition: partitionValue, deployerAccountId, externalIds });
+                const built = prebuilt ?? buildCredentialRoleDocuments({ resolved, partition: partitionValue, deployerAccountId, externalIds });
                 if (built.externalIds.includes(WELL_KNOWN_EXTERNAL_ID)) {
                     pulumi.log.warn(wellKnownExternalIdWarning(name), this);
                 }

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
+import { formatRoleArn } from "./documents";
 import { Partition } from "./policies";
 
 /** A resource registered under the mocks: its type, logical name, inputs and mocked outputs. */
@@ -77,7 +78,7 @@ export class CredentialRoleMocks implements pulumi.runtime.Mocks {
                 id = roleName;
                 outputs.name = roleName;
                 outputs.path = path;
-                outputs.arn = `arn:${partition}:iam::${accountId}:role${path}${roleName}`;
+                outputs.arn = formatRoleArn(partition, accountId, path, roleName);
                 outputs.uniqueId = "AROAMOCKEDUNIQUEID";
                 break;
             }
