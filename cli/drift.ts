@@ -251,6 +251,7 @@ function compareRoleSettings(live: LiveRole, plan: StackPlan): Drift[] {
     if (live.arn !== plan.outputs.roleArn) {
         drift.push({ kind: "role-arn", message: `the live ARN is ${live.arn}, the plan's is ${plan.outputs.roleArn}` });
     }
+
     const inputs = (plan.resources ?? []).find((resource) => resource.type === "aws:iam/role:Role")?.inputs;
     if (!inputs) {
         return drift;
@@ -262,6 +263,7 @@ function compareRoleSettings(live: LiveRole, plan: StackPlan): Drift[] {
         description: (inputs.description as string | undefined) || undefined,
         tags: (inputs.tags as Record<string, string> | undefined) ?? {},
     };
+
     if (live.path !== planned.path) {
         drift.push({ kind: "role-path", message: `path is ${live.path}, the plan has ${planned.path}` });
     }
@@ -277,6 +279,7 @@ function compareRoleSettings(live: LiveRole, plan: StackPlan): Drift[] {
     if (live.description !== planned.description) {
         drift.push({ kind: "role-description", message: `description is ${JSON.stringify(live.description ?? null)}, the plan has ${JSON.stringify(planned.description ?? null)}` });
     }
+
     const tags = setDifference(
         Object.entries(planned.tags).map(([key, value]) => `${key}=${value}`),
         Object.entries(live.tags).map(([key, value]) => `${key}=${value}`),

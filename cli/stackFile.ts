@@ -444,7 +444,8 @@ function checkUnquotedNumber(stack: string, name: string, key: string, value: nu
     if (source === String(value)) {
         return;
     }
-    // NOTE: the Pulumi CLI's YAML parser (go-yaml) may read a leading 0 as octal, so the number it passes can differ from value; not run against a Pulumi CLI.
+    // NOTE: the Pulumi CLI's YAML parser (go-yaml) may read a leading 0 as octal, so the number it
+    // passes can differ from this one. This was not compared with a real Pulumi CLI.
     throw new StackConfigError(
         stack,
         `Stack ${stack}: Invalid ${name} ${source}: YAML reads the unquoted value as the number ${String(value)}, so the program would not ` +

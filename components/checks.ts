@@ -76,7 +76,7 @@ function normalizePrincipals(principal: unknown): Array<{ type: string; value: s
  * be `AWS` principals: the deployer account ID, its root ARN, or an IAM role or user ARN in that
  * account, all in the role's partition. Every Allow statement that grants `sts:AssumeRole` requires a valid
  * `sts:ExternalId` through `StringEquals`, because statements are ORed: one unconditioned Allow
- * opens the role whatever the others say.
+ * opens the role whatever the others require.
  */
 export function lintTrustPolicy(document: TrustPolicyDocument, options: TrustLintOptions): void {
     const reject = (where: string, rule: string, fix: string): never => {

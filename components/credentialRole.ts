@@ -266,8 +266,8 @@ export class CloudbreakCredentialRole extends pulumi.ComponentResource {
                 // An empty map is left out so that an adopted role without tags imports without a difference.
                 tags: Object.keys(resolved.tags).length > 0 ? resolved.tags : undefined,
                 // Lets `pulumi destroy` delete the role even when policies were attached outside Pulumi.
-                // The setting exists only in Pulumi's state, so an import reads it as false; it is
-                // turned on by the first `pulumi up` after adoptExisting is set back to false.
+                // The setting exists only in Pulumi's state, so an import reads it as false. The
+                // first `pulumi up` after adoptExisting is set back to false turns it on.
                 forceDetachPolicies: !resolved.adoptExisting,
             },
             { parent: this, import: resolved.adoptExisting ? resolved.roleName : undefined },

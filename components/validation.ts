@@ -384,7 +384,7 @@ export function validateCredentialName(
 /** Characters that IAM accepts in a policy document: tab, LF, CR and U+0020 to U+00FF. */
 const POLICY_TEXT = /^[\t\n\r\u0020-\u00ff]*$/;
 const SID = /^[A-Za-z0-9]*$/;
-// NOTE: IAM also accepts the bare action "*"; it is rejected here (as is an Allow with NotAction)
+// NOTE: IAM also accepts the bare action "*". It is rejected here, as is an Allow with NotAction,
 // so that additional statements cannot grant every action of every service by accident.
 /** `service:Action`, where the action part may contain `*` and `?` wildcards. */
 const ACTION = /^[a-z0-9-]+:[A-Za-z0-9*?]+$/;
@@ -455,6 +455,7 @@ export function validateStatement(value: unknown, label: Label): asserts value i
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
         fail(label, value, "a statement must be an object", fix);
     }
+
     const statement = value as Record<string, unknown>;
     for (const key of Object.keys(statement)) {
         if (key === "Principal" || key === "NotPrincipal") {
@@ -464,6 +465,7 @@ export function validateStatement(value: unknown, label: Label): asserts value i
             fail(`${name}.${keyInName(key)}`, statement[key], `statement keys are ${[...STATEMENT_KEYS].join(", ")}`, "Remove or rename the key");
         }
     }
+
     if (statement.Sid !== undefined) {
         requireString(`${name}.Sid`, statement.Sid, fix);
         if (!SID.test(statement.Sid)) {
@@ -473,6 +475,7 @@ export function validateStatement(value: unknown, label: Label): asserts value i
     if (statement.Effect !== "Allow" && statement.Effect !== "Deny") {
         fail(`${name}.Effect`, statement.Effect, "Effect is Allow or Deny", fix);
     }
+
     const actionKeys = ["Action", "NotAction"].filter((key) => statement[key] !== undefined);
     if (actionKeys.length !== 1) {
         fail(label, value, "a statement has exactly one of Action and NotAction", fix);
@@ -483,17 +486,20 @@ export function validateStatement(value: unknown, label: Label): asserts value i
             fail(itemLabel, item, "an action has the form service:Action, with * or ? as wildcards", 'Write it as e.g. "ec2:DescribeVpcs" or "ec2:Describe*"');
         }
     });
+
     const resourceKeys = ["Resource", "NotResource"].filter((key) => statement[key] !== undefined);
     if (resourceKeys.length !== 1) {
         fail(label, value, "a statement has exactly one of Resource and NotResource", fix);
     }
-    // An Allow with NotAction or NotResource grants everything but a few listed items; only Deny
-    // statements may use them here.
+
+    // An Allow with NotAction or NotResource grants everything but a few listed items, so only
+    // Deny statements may use them here.
     for (const key of ["NotAction", "NotResource"]) {
         if (statement.Effect === "Allow" && statement[key] !== undefined) {
             fail(`${name}.${key}`, statement[key], `an Allow statement may not use ${key}, because it would grant everything except what it lists`, `List the granted ${key === "NotAction" ? "actions in Action" : "resources in Resource"}, or make the statement a Deny`);
         }
     }
+
     validateStringOrList(`${name}.${resourceKeys[0]}`, statement[resourceKeys[0]], (item, itemLabel) => {
         validatePolicyText(itemLabel, item, 'Use "*" or ARNs');
     });

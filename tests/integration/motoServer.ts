@@ -90,7 +90,7 @@ function emulatorEnvironment(endpoint: string, scratchDir: string): NodeJS.Proce
     };
 }
 
-/** Starts `moto_server -H 127.0.0.1 -p <free port>` in its own process group and waits until it answers. */
+/** Starts `moto_server -H 127.0.0.1 -p <free port>` in its own process group and waits until it responds. */
 export async function startMotoServer(scratchDir: string): Promise<MotoServer> {
     const port = await freePort();
     const endpoint = `http://${HOST}:${port}`;
